@@ -1,0 +1,192 @@
+package permits
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ActivePermitsKey is the S3 key the amanda_to_s3 job writes for the
+// active_permits query.
+const ActivePermitsKey = "active_permits.csv"
+
+// PublishedDateLayout is the Socrata floating-timestamp layout of the
+// published_date field: local wall-clock time, to the minute.
+const PublishedDateLayout = "2006-01-02T15:04:00.000"
+
+// DefaultFolderTypes are the AMANDA folder types the rolling log always
+// carries. A type missing from active_permits.csv has no active permits
+// (the query groups by type, so a type with none has no row) and is
+// published as 0.
+var defaultFolderTypes = []string{"DS", "EX", "RW"}
+
+// DefaultFolderTypes returns the folder types the active-permit record always
+// carries: DS, EX and RW.
+func DefaultFolderTypes() []string { return slices.Clone(defaultFolderTypes) }
+
+// ObjectReader opens a stored object and reports when it was last modified.
+// The jobs adapt their object store to it; any S3-like store can satisfy it.
+type ObjectReader interface {
+	Open(ctx context.Context, key string) (io.ReadCloser, time.Time, error)
+}
+
+// ActiveCounts is the active-permit count per AMANDA folder type, as of the
+// time the source file was written.
+type ActiveCounts struct {
+	// Counts maps an upper-case folder type (DS, EX, RW) to its count.
+	Counts map[string]int64
+	// AsOf is the source file's LastModified time.
+	AsOf time.Time
+	// Added lists the Smartsheet contributions folded into Counts.
+	Added []Contribution
+}
+
+// Contribution is a number of in-flight permit requests counted outside
+// AMANDA (in a Smartsheet sheet) and added to one folder type's count.
+type Contribution struct {
+	Sheet      string
+	FolderType string
+	Count      int64
+}
+
+// Add folds c into the counts and records it in Added.
+func (a *ActiveCounts) Add(c Contribution) {
+	if a.Counts == nil {
+		a.Counts = make(map[string]int64)
+	}
+	ft := strings.ToUpper(strings.TrimSpace(c.FolderType))
+	c.FolderType = ft
+	a.Counts[ft] += c.Count
+	a.Added = append(a.Added, c)
+}
+
+// Record returns the Socrata row of the rolling log: one lower-case field per
+// folder type holding its count (every type of [DefaultFolderTypes] present,
+// 0 when absent), and published_date = AsOf in loc, truncated to the minute.
+// loc is normally America/Chicago.
+func (a ActiveCounts) Record(loc *time.Location) map[string]any {
+	row := make(map[string]any, len(a.Counts)+len(defaultFolderTypes)+1)
+	for _, ft := range defaultFolderTypes {
+		row[strings.ToLower(ft)] = int64(0)
+	}
+	for ft, n := range a.Counts {
+		row[strings.ToLower(ft)] = n
+	}
+	row["published_date"] = PublishedDate(a.AsOf, loc)
+	return row
+}
+
+// FolderTypes returns the folder types present in Counts, sorted.
+func (a ActiveCounts) FolderTypes() []string {
+	return slices.Sorted(maps.Keys(a.Counts))
+}
+
+// PublishedDate formats t as a Socrata floating timestamp in loc, truncated
+// to the minute: 2024-11-03T01:59:00.000. Truncation happens on the local
+// wall clock, so it is correct across DST changes.
+func PublishedDate(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format(PublishedDateLayout)
+}
+
+// ParseActiveCounts reads active_permits.csv: a header naming FOLDERTYPE and
+// ACTIVEPERMITS (in any order, other columns ignored) and one row per folder
+// type. Counts must be non-negative integers (an Oracle NUMBER written as
+// "12" or "12.0"); a folder type may appear once. It returns a
+// [*ParseError] on malformed input.
+func ParseActiveCounts(r io.Reader) (map[string]int64, error) {
+	const file = ActivePermitsKey
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{File: file, Line: 1, Err: errors.New("empty file: no header")}
+	}
+	if err != nil {
+		return nil, csvError(file, err)
+	}
+	typeCol, countCol := -1, -1
+	for i, h := range header {
+		switch strings.ToUpper(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "FOLDERTYPE":
+			typeCol = i
+		case "ACTIVEPERMITS":
+			countCol = i
+		}
+	}
+	if typeCol < 0 || countCol < 0 {
+		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("header %q lacks FOLDERTYPE and ACTIVEPERMITS", strings.Join(header, ","))}
+	}
+	counts := make(map[string]int64)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return counts, nil
+		}
+		if err != nil {
+			return nil, csvError(file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) <= max(typeCol, countCol) {
+			return nil, &ParseError{File: file, Line: line, Err: fmt.Errorf("%d fields, want at least %d", len(rec), max(typeCol, countCol)+1)}
+		}
+		ft := strings.ToUpper(strings.TrimSpace(rec[typeCol]))
+		if ft == "" {
+			return nil, &ParseError{File: file, Line: line, Column: "FOLDERTYPE", Err: errors.New("empty folder type")}
+		}
+		n, err := parseCount(rec[countCol])
+		if err != nil {
+			return nil, &ParseError{File: file, Line: line, Column: "ACTIVEPERMITS", Err: err}
+		}
+		if _, dup := counts[ft]; dup {
+			return nil, &ParseError{File: file, Line: line, Column: "FOLDERTYPE", Err: fmt.Errorf("folder type %q appears twice", ft)}
+		}
+		counts[ft] = n
+	}
+}
+
+// parseCount parses a non-negative integer count, accepting the "12.0" form
+// pandas and some exports write for integral numbers.
+func parseCount(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
+		s = whole
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("count %q is not an integer", s)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("count %d is negative", n)
+	}
+	return n, nil
+}
+
+// LoadActiveCounts reads key (normally [ActivePermitsKey]) from src and
+// parses it. AsOf is the object's LastModified time.
+func LoadActiveCounts(ctx context.Context, src ObjectReader, key string) (ActiveCounts, error) {
+	rc, modified, err := src.Open(ctx, key)
+	if err != nil {
+		return ActiveCounts{}, fmt.Errorf("permits: open %s: %w", key, err)
+	}
+	defer rc.Close()
+	counts, err := ParseActiveCounts(rc)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.File = key
+		}
+		return ActiveCounts{}, err
+	}
+	if modified.IsZero() {
+		return ActiveCounts{}, fmt.Errorf("permits: %s has no LastModified time", key)
+	}
+	return ActiveCounts{Counts: counts, AsOf: modified}, nil
+}
