@@ -14,7 +14,8 @@
 // A retried request must be able to send its body again. [Client.Do] takes a
 // body function that is called once per attempt, so a large body can be
 // produced as a stream (for example through an [io.Pipe]) instead of being
-// buffered in memory.
+// buffered in memory. Nothing is produced until the transport reads the
+// body, and bodies go out with chunked transfer encoding.
 //
 // # Logging
 //

@@ -188,7 +188,10 @@ func Bytes(b []byte) BodyFunc {
 func (c *Client) Do(req *http.Request, body BodyFunc) (*http.Response, error) {
 	var raw any
 	if body != nil {
-		raw = retryablehttp.ReaderFunc(body)
+		// retryablehttp calls the function once when the request is built
+		// (to probe for a length) and once per attempt; the lazy reader
+		// starts a producer only when the transport actually reads.
+		raw = retryablehttp.ReaderFunc(func() (io.Reader, error) { return &lazyReader{open: body}, nil })
 	}
 	rreq, err := retryablehttp.NewRequestWithContext(req.Context(), req.Method, req.URL.String(), raw)
 	if err != nil {
@@ -275,4 +278,34 @@ func sanitizeErr(err error) string {
 		return "<nil>"
 	}
 	return err.Error()
+}
+
+// lazyReader calls open on its first Read, so building a request does not
+// start producing its body.
+type lazyReader struct {
+	open BodyFunc
+	r    io.Reader
+	err  error
+}
+
+func (l *lazyReader) Read(p []byte) (int, error) {
+	if l.r == nil && l.err == nil {
+		l.r, l.err = l.open()
+		if l.r == nil && l.err == nil {
+			l.err = io.EOF
+		}
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.r.Read(p)
+}
+
+// Close closes the underlying reader if it was opened and is a Closer (an
+// io.PipeReader: closing it stops the producer).
+func (l *lazyReader) Close() error {
+	if c, ok := l.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }

@@ -1,0 +1,12 @@
+package httpretry
+
+import (
+	"context"
+	"testing"
+)
+
+var contextCanceled = context.Canceled
+
+func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithCancel(t.Context())
+}
