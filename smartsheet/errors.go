@@ -1,0 +1,159 @@
+package smartsheet
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinel errors, matched with errors.Is through the typed errors that wrap
+// them.
+var (
+	// ErrMissingToken is returned by [New] when Config.Token is empty.
+	ErrMissingToken = errors.New("smartsheet: access token is empty")
+	// ErrNotFound matches an [*APIError] with HTTP status 404 (Smartsheet
+	// also answers 404 for sheets the token cannot see).
+	ErrNotFound = errors.New("smartsheet: not found")
+	// ErrUnauthorized matches an [*APIError] with HTTP status 401 or 403.
+	ErrUnauthorized = errors.New("smartsheet: unauthorized")
+	// ErrRateLimited matches an [*APIError] with HTTP status 429 or
+	// errorCode 4003, returned once retries are exhausted.
+	ErrRateLimited = errors.New("smartsheet: rate limited")
+	// ErrMalformedResponse is wrapped when a successful answer is not the
+	// expected document (bad JSON, an HTML page, a body cut short).
+	ErrMalformedResponse = errors.New("smartsheet: malformed response")
+	// ErrRowCountMismatch is wrapped when the rows collected from all pages
+	// do not number the sheet's totalRowCount.
+	ErrRowCountMismatch = errors.New("smartsheet: row count does not match totalRowCount")
+	// ErrSheetChanged is wrapped when the sheet's version changed between
+	// two pages of one read; reading again gives a consistent copy.
+	ErrSheetChanged = errors.New("smartsheet: sheet changed while it was being read")
+)
+
+// maxErrorBodySize bounds how much of an error response body is read.
+const maxErrorBodySize = 16 << 10
+
+// maxErrorText bounds the non-JSON error text kept in [APIError.Body].
+const maxErrorText = 256
+
+// APIError is a non-2xx answer from the Smartsheet API. Its fields come from
+// the error body {"errorCode","message","refId"} when the body is JSON; a
+// body that is not JSON (an HTML page from a proxy) is kept, tags stripped
+// and bounded, in Body.
+type APIError struct {
+	StatusCode int    // HTTP status
+	ErrorCode  int    // Smartsheet errorCode, 0 when the body had none
+	Message    string // Smartsheet message
+	RefID      string // Smartsheet refId, quote it to Smartsheet support
+	Body       string // bounded text of a non-JSON body
+	Attempts   int    // attempts made, retries included
+	Method     string // HTTP method
+	URL        string // request URL without query string or user info
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "smartsheet: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
+	if e.ErrorCode != 0 {
+		fmt.Fprintf(&b, " errorCode %d", e.ErrorCode)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	} else if e.Body != "" {
+		fmt.Fprintf(&b, ": non-JSON body %q", e.Body)
+	}
+	if e.RefID != "" {
+		fmt.Fprintf(&b, " (refId %s)", e.RefID)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is lets errors.Is match the sentinels [ErrNotFound], [ErrUnauthorized]
+// and [ErrRateLimited].
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == 404
+	case ErrUnauthorized:
+		return e.StatusCode == 401 || e.StatusCode == 403
+	case ErrRateLimited:
+		return e.StatusCode == 429 || e.ErrorCode == 4003
+	}
+	return false
+}
+
+// Temporary reports whether Smartsheet classes the error as temporary:
+// HTTP 429, 502, 503, 504 or errorCode 4001–4004.
+func (e *APIError) Temporary() bool {
+	switch e.StatusCode {
+	case 429, 502, 503, 504:
+		return true
+	}
+	return retryableCode(e.ErrorCode)
+}
+
+// retryableCode reports whether a Smartsheet errorCode asks for a retry:
+// 4001 maintenance, 4002 server timeout, 4003 rate limit, 4004 "please retry".
+func retryableCode(code int) bool { return code >= 4001 && code <= 4004 }
+
+// OpError records the operation and the sheet that failed, and wraps the
+// cause (an [*APIError], a transport error, or one of the sentinels).
+type OpError struct {
+	Op      string // "get sheet", "get sheet csv"
+	SheetID int64
+	Err     error
+}
+
+func (e *OpError) Error() string {
+	msg := e.Err.Error()
+	msg = strings.TrimPrefix(msg, "smartsheet: ")
+	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, msg)
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// errorText turns a non-JSON body into one bounded line of text: HTML tags
+// are dropped, whitespace collapsed, invalid UTF-8 replaced.
+func errorText(body []byte) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	var b strings.Builder
+	inTag, space := false, false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			inTag = true
+			continue
+		case r == '>' && inTag:
+			inTag = false
+			space = true
+			continue
+		case inTag:
+			continue
+		case unicode.IsSpace(r) || !unicode.IsPrint(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+		if b.Len() >= maxErrorText {
+			break
+		}
+	}
+	out := b.String()
+	if len(out) > maxErrorText {
+		cut := maxErrorText
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut]
+	}
+	return out
+}
