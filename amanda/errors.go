@@ -1,0 +1,100 @@
+package amanda
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors, wrapped inside an [*Error]; test with [errors.Is].
+var (
+	// ErrConfig means the Config is invalid (a required field is empty, the
+	// port is out of range).
+	ErrConfig = errors.New("invalid configuration")
+
+	// ErrUnknownQuery means no named query has the given name.
+	ErrUnknownQuery = errors.New("unknown query")
+
+	// ErrColumns means the database reported other column names than the
+	// query's contract (Query.Columns): nothing was written, because
+	// downstream jobs and Power BI key on those names.
+	ErrColumns = errors.New("unexpected result columns")
+
+	// ErrValue means a value could not be converted to its typed field.
+	ErrValue = errors.New("unexpected value")
+)
+
+// Error records which operation failed on which query, how many rows had been
+// read (or written) before, and the cause. Its text never contains the
+// database password.
+type Error struct {
+	Op    string // "open", "ping", "lookup", "query", "columns", "scan", "fetch", "write", "close"
+	Query string // the query name, "" when none applies
+	Rows  int64  // rows read before the failure
+	Err   error  // the cause
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("amanda: ")
+	b.WriteString(e.Op)
+	if e.Query != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Query)
+	}
+	if e.Rows > 0 {
+		fmt.Fprintf(&b, " (after %d rows)", e.Rows)
+	}
+	b.WriteString(": ")
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("unknown error")
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// wrap builds the typed error for op, with the cause sanitized.
+func (c *Client) wrap(op, query string, rows int64, err error) error {
+	return &Error{Op: op, Query: query, Rows: rows, Err: sanitize(err, c.secrets)}
+}
+
+// redactedError stands in for a cause whose text held a secret. It keeps no
+// reference to the original, so no Unwrap chain can leak it.
+type redactedError struct{ msg string }
+
+func (e *redactedError) Error() string { return e.msg }
+
+// sanitize returns err unchanged when its text (and the text of every error
+// it wraps) contains none of secrets; otherwise an error with the same text,
+// every spelling of the secret replaced by REDACTED and no Unwrap chain.
+// Driver errors (go-ora, url.Parse) can echo the connection URL.
+func sanitize(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	leaky := false
+	for e := err; e != nil && !leaky; e = errors.Unwrap(e) {
+		leaky = containsAny(e.Error(), secrets)
+	}
+	if !leaky {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		msg = strings.ReplaceAll(msg, s, redacted)
+	}
+	return &redactedError{msg: msg}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if sub != "" && strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
