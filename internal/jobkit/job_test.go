@@ -1,0 +1,181 @@
+package jobkit
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
+)
+
+func TestSettingsResolve(t *testing.T) {
+	t.Parallel()
+	s := Settings{Required: []string{"A", "B"}, Optional: []string{"C"}}
+	tests := []struct {
+		name        string
+		env         map[string]string
+		want        Mode
+		wantMissing []string
+	}{
+		{name: "nothing set: sample", env: nil, want: Sample},
+		{name: "blank counts as unset", env: map[string]string{"A": "  "}, want: Sample},
+		{name: "all required: live", env: map[string]string{"A": "1", "B": "2"}, want: Live},
+		{name: "all required and optional: live", env: map[string]string{"A": "1", "B": "2", "C": "3"}, want: Live},
+		{name: "partial", env: map[string]string{"A": "1"}, wantMissing: []string{"B"}},
+		{name: "only optional is partial", env: map[string]string{"C": "x"}, wantMissing: []string{"A", "B"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := s.Resolve(MapEnv(tt.env))
+			if tt.wantMissing != nil {
+				var ce *ConfigError
+				if !errors.As(err, &ce) || fmt.Sprint(ce.Missing) != fmt.Sprint(tt.wantMissing) {
+					t.Fatalf("err = %v, want missing %v", err, tt.wantMissing)
+				}
+				if ExitCode(err) != 2 {
+					t.Fatalf("exit code %d, want 2", ExitCode(err))
+				}
+				for _, v := range tt.env {
+					if strings.TrimSpace(v) != "" && strings.Contains(err.Error(), "="+v) {
+						t.Fatalf("error prints a value: %v", err)
+					}
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Resolve = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestExit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		code int
+		line string
+	}{
+		{name: "success", err: nil, code: 0, line: ""},
+		{name: "failure", err: errors.New("socrata: upsert x:\n HTTP 500"), code: 1, line: "job: socrata: upsert x: HTTP 500\n"},
+		{name: "config", err: &ConfigError{Missing: []string{"SO_WEB"}}, code: 2, line: "job: configuration: missing required environment variable SO_WEB\n"},
+		{name: "usage wrapped", err: fmt.Errorf("start: %w", &UsageError{Err: errors.New("flag provided but not defined: -x")}), code: 2, line: "job: start: usage: flag provided but not defined: -x\n"},
+		{name: "help", err: &UsageError{Err: flag.ErrHelp}, code: 0, line: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stderr bytes.Buffer
+			if code := Exit("job", tt.err, &stderr); code != tt.code || stderr.String() != tt.line {
+				t.Fatalf("Exit = %d %q, want %d %q", code, stderr.String(), tt.code, tt.line)
+			}
+		})
+	}
+}
+
+func TestStartFirstLine(t *testing.T) {
+	t.Parallel()
+	settings := Settings{Required: []string{"X"}}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{name: "sample", want: "SAMPLE MODE"},
+		{name: "live", env: map[string]string{"X": "1"}, want: "starting"},
+		{name: "dry run", env: map[string]string{"X": "1"}, args: []string{"--dry-run"}, want: "DRY RUN"},
+		{name: "json", env: map[string]string{"X": "1"}, args: []string{"--log-json"}, want: `"msg":"starting"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			if _, err := Start("job", flag.NewFlagSet("job", flag.ContinueOnError), tt.args, MapEnv(tt.env), &out, settings); err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(out.String(), "\n")
+			if !strings.Contains(first, tt.want) {
+				t.Fatalf("first line %q lacks %q", first, tt.want)
+			}
+		})
+	}
+}
+
+func TestDryRunStore(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	inner := objstore.NewDir(t.TempDir())
+	st := DryRunStore(inner, &out)
+	body := "H\n" + strings.Repeat("row\n", 99) + "last-without-newline"
+	if err := st.Put(t.Context(), "x.csv", strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("would write x.csv (%d bytes, 101 lines)", len(body))) {
+		t.Fatalf("dry-run output: %s", out.String())
+	}
+	if _, _, err := inner.Get(t.Context(), "x.csv"); !errors.Is(err, objstore.ErrNotFound) {
+		t.Fatalf("dry run wrote the object (Get err %v)", err)
+	}
+}
+
+func TestSampleStoreAndFilePublisher(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	st := SampleStore(fstest.MapFS{"in.csv": {Data: []byte("a\n1\n")}}, objstore.NewDir(dir))
+	rc, info, err := st.Get(ctx, "in.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if !info.LastModified.Equal(SampleModTime()) {
+		t.Fatalf("LastModified %v", info.LastModified)
+	}
+	if err := st.Put(ctx, "out/x.csv", strings.NewReader("b\n")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out", "x.csv")); err != nil || string(b) != "b\n" {
+		t.Fatalf("sample output %q, %v", b, err)
+	}
+
+	p := &FilePublisher{Dir: filepath.Join(dir, "socrata")}
+	res, err := p.Replace(ctx, "ds-1", RowsOf(socrata.Row{"a": 1}, socrata.Row{"a": nil}), socrata.ReplaceOptions{})
+	if err != nil || res.Rows != 2 {
+		t.Fatalf("Replace = %+v, %v", res, err)
+	}
+	if n, err := p.Count(ctx, "ds-1", ""); err != nil || n != 2 {
+		t.Fatalf("Count = %d, %v", n, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "socrata", "ds-1.replace.json"))
+	if string(b) != `[{"a":1},{"a":null}]` {
+		t.Fatalf("replace file %s", b)
+	}
+}
+
+func TestDryRunPublisher(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	p := &DryRunPublisher{W: &out}
+	rows := make([]socrata.Row, 5)
+	for i := range rows {
+		rows[i] = socrata.Row{"n": i}
+	}
+	res, err := p.Upsert(t.Context(), "ds-2", RowsOf(rows...), socrata.UpsertOptions{})
+	if err != nil || res.Rows != 5 {
+		t.Fatalf("Upsert = %+v, %v", res, err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "would upsert 5 rows to ds-2") || !strings.Contains(s, `[{"n":2}]`) || strings.Contains(s, `[{"n":3}]`) {
+		t.Fatalf("dry-run output:\n%s", s)
+	}
+}

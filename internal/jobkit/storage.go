@@ -1,0 +1,185 @@
+package jobkit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
+)
+
+// S3Keys names the pair of environment variables holding a job's S3 access
+// key. When both are unset the AWS SDK's default credential chain applies.
+type S3Keys struct{ ID, Secret string }
+
+var (
+	// ExecDashKeys are the keys of the permits, AMANDA and Smartsheet jobs.
+	ExecDashKeys = S3Keys{ID: "EXEC_DASH_ACCESS_ID", Secret: "EXEC_DASH_PASS"}
+	// FinanceKeys are the keys of the finance jobs.
+	FinanceKeys = S3Keys{ID: "AWS_ACCESS_KEY", Secret: "AWS_SECRET_ACCESS_KEY"}
+)
+
+// S3Settings returns the settings of the S3 destination: BUCKET_NAME
+// required, the key pair optional.
+func S3Settings(keys S3Keys) Settings {
+	return Settings{Required: []string{"BUCKET_NAME"}, Optional: []string{keys.ID, keys.Secret}}
+}
+
+// DefaultRegion is used when AWS_REGION is unset.
+const DefaultRegion = "us-east-1"
+
+// S3Client builds an S3 client from the environment: AWS_REGION (default
+// us-east-1), the key pair or the SDK's default chain, and the SDK's
+// standard endpoint overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, which
+// switch to path-style addressing for S3-compatible stores.
+func S3Client(ctx context.Context, env Env, keys S3Keys) (*s3.Client, error) {
+	region := env.Get("AWS_REGION")
+	if region == "" {
+		region = DefaultRegion
+	}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	id, secret := env.Get(keys.ID), env.Get(keys.Secret)
+	switch {
+	case id != "" && secret != "":
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, "")))
+	case id != "" || secret != "":
+		missing := keys.Secret
+		if id == "" {
+			missing = keys.ID
+		}
+		return nil, &ConfigError{Missing: []string{missing}}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3: load AWS configuration: %w", err)
+	}
+	endpoint := env.Get("AWS_ENDPOINT_URL_S3")
+	if endpoint == "" {
+		endpoint = env.Get("AWS_ENDPOINT_URL")
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+			objstore.S3CompatOptions(o)
+		}
+	}), nil
+}
+
+// Store returns the job's object store. Live: the S3 bucket named by
+// BUCKET_NAME (wrapped by [DryRunStore] under --dry-run). Sample: reads from
+// sample (the job's embedded files), writes under the --out folder.
+func (j *Job) Store(ctx context.Context, keys S3Keys, sample fs.FS) (objstore.Store, error) {
+	if j.Mode == Sample {
+		return SampleStore(sample, objstore.NewDir(j.Flags.Out)), nil
+	}
+	client, err := S3Client(ctx, j.Env, keys)
+	if err != nil {
+		return nil, err
+	}
+	st, err := objstore.NewS3(client, j.Env.Get("BUCKET_NAME"), objstore.S3Options{Logger: j.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if j.Flags.DryRun {
+		return DryRunStore(st, j.Stdout), nil
+	}
+	return st, nil
+}
+
+// SampleModTime is the LastModified time of embedded sample objects.
+var sampleModTime = time.Date(2024, time.March, 10, 8, 5, 42, 0, time.UTC)
+
+// SampleModTime returns the LastModified time reported for embedded sample
+// objects (2024-03-10 08:05:42 UTC, the morning of a DST change in Austin).
+func SampleModTime() time.Time { return sampleModTime }
+
+type sampleStore struct {
+	in  *objstore.FS
+	out *objstore.Dir
+}
+
+// SampleStore reads objects from in (embedded sample files) and writes them
+// under out.
+func SampleStore(in fs.FS, out *objstore.Dir) objstore.Store {
+	return &sampleStore{in: objstore.NewFS(in, sampleModTime), out: out}
+}
+
+func (s *sampleStore) Put(ctx context.Context, key string, body io.Reader) error {
+	return s.out.Put(ctx, key, body)
+}
+
+func (s *sampleStore) Get(ctx context.Context, key string) (io.ReadCloser, objstore.Info, error) {
+	return s.in.Get(ctx, key)
+}
+
+func (s *sampleStore) List(ctx context.Context, prefix string) iter.Seq2[objstore.Info, error] {
+	return s.in.List(ctx, prefix)
+}
+
+type dryRunStore struct {
+	objstore.Store
+	w io.Writer
+}
+
+// DryRunStore reads through inner but, instead of writing, prints each
+// object's key, size, line count and first lines to w.
+func DryRunStore(inner objstore.Store, w io.Writer) objstore.Store {
+	return &dryRunStore{Store: inner, w: w}
+}
+
+// dryRunPreviewLines is how many lines of an object a dry run prints.
+const dryRunPreviewLines = 6
+
+func (s *dryRunStore) Put(ctx context.Context, key string, body io.Reader) error {
+	var head bytes.Buffer
+	var size, lines int64
+	br := bufio.NewReader(body)
+	for {
+		line, err := br.ReadSlice('\n')
+		size += int64(len(line))
+		if len(line) > 0 {
+			if lines < dryRunPreviewLines && head.Len() < 4096 {
+				head.Write(line)
+				if line[len(line)-1] != '\n' {
+					head.WriteByte('\n')
+				}
+			}
+			lines++
+		}
+		if err == bufio.ErrBufferFull {
+			lines-- // the rest of this line follows
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(s.w, "--- dry run: would write %s (%d bytes, %d lines); first lines:\n%s", key, size, lines, head.String())
+	return ctx.Err()
+}
+
+// Opener adapts an objstore.Store to readers that want a body and its
+// LastModified time (permits.ObjectReader).
+type Opener struct{ Store objstore.Store }
+
+// Open returns the object's body and LastModified time.
+func (o Opener) Open(ctx context.Context, key string) (io.ReadCloser, time.Time, error) {
+	rc, info, err := o.Store.Get(ctx, key)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return rc, info.LastModified, nil
+}
