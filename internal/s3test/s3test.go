@@ -3,6 +3,7 @@ package s3test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithy "github.com/aws/smithy-go"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -244,6 +246,12 @@ func (s *Server) Uploads(tb testing.TB, bucket string) []string {
 	out, err := s.Client().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{
 		Bucket: aws.String(bucket),
 	})
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "NoSuchUpload" {
+		// gofakes3 answers NoSuchUpload for a bucket that never had a
+		// multipart upload.
+		return nil
+	}
 	if err != nil {
 		tb.Fatalf("s3test: list multipart uploads s3://%s: %v", bucket, err)
 	}
