@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -54,6 +55,7 @@ type fault struct {
 type dataset struct {
 	key    string // row key field for upsert merges; "" appends
 	rows   []map[string]any
+	index  map[string]int // key value -> position in rows; nil = rebuild
 	count  *int64
 	writes []Write
 }
@@ -118,14 +120,28 @@ func (s *Server) AllowAnonymousWrites() {
 func (s *Server) SetKey(datasetID, field string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ds(datasetID).key = field
+	d := s.ds(datasetID)
+	d.key, d.index = field, nil
 }
 
 // SetRows sets the stored rows of a dataset.
 func (s *Server) SetRows(datasetID string, rows []map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ds(datasetID).rows = slices.Clone(rows)
+	d := s.ds(datasetID)
+	d.rows, d.index = slices.Clone(rows), nil
+}
+
+func keyString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
 }
 
 // SetCount makes count(*) queries on dataset answer n regardless of the
@@ -404,19 +420,32 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rec Reque
 	d.writes = append(d.writes, Write{Method: r.Method, Rows: rec.Rows})
 	var created, updated, deleted int
 	if r.Method == http.MethodPut {
-		d.rows = slices.Clone(rec.Rows)
+		d.rows = make([]map[string]any, 0, len(rec.Rows))
+		for _, row := range rec.Rows {
+			d.rows = append(d.rows, maps.Clone(row))
+		}
+		d.index = nil
 		created = len(rec.Rows)
 	} else {
 		for _, row := range rec.Rows {
 			del, _ := row[":deleted"].(bool)
-			pos := -1
+			pos, k := -1, ""
 			if d.key != "" {
-				k := fmt.Sprint(row[d.key])
-				pos = slices.IndexFunc(d.rows, func(o map[string]any) bool { return fmt.Sprint(o[d.key]) == k })
+				if d.index == nil {
+					d.index = make(map[string]int, len(d.rows))
+					for i, o := range d.rows {
+						d.index[keyString(o[d.key])] = i
+					}
+				}
+				k = keyString(row[d.key])
+				if i, ok := d.index[k]; ok {
+					pos = i
+				}
 			}
 			switch {
 			case del && pos >= 0:
 				d.rows = slices.Delete(d.rows, pos, pos+1)
+				d.index = nil
 				deleted++
 			case del:
 			case pos >= 0:
@@ -425,7 +454,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rec Reque
 				}
 				updated++
 			default:
-				d.rows = append(d.rows, row)
+				d.rows = append(d.rows, maps.Clone(row))
+				if d.index != nil {
+					d.index[k] = len(d.rows) - 1
+				}
 				created++
 			}
 		}

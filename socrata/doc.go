@@ -1,0 +1,97 @@
+// Package socrata is a client for Socrata (Tyler Data & Insights) portals:
+// publishing with the SODA 2.x producer API (upsert, replace), counting rows
+// and, through the Discovery API, listing a domain's catalog.
+//
+// Usage:
+//
+//	c, err := socrata.New(socrata.Config{
+//		Domain:    "datahub.austintexas.gov",
+//		AppToken:  token,
+//		KeyID:     keyID,
+//		KeySecret: keySecret,
+//		Logger:    logger,
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	res, err := c.Upsert(ctx, "abcd-1234", rows, socrata.UpsertOptions{})
+//	if err != nil {
+//		return err
+//	}
+//	logger.Info("published", "created", res.Created, "updated", res.Updated, "errors", res.Errors)
+//
+// A [Client] is safe for concurrent use.
+//
+// # Authentication
+//
+// The app token goes in the X-App-Token header; the API key id and secret
+// (or a user name and password) are sent with HTTP Basic authentication.
+// Writes need the credentials. [Config.String] and [Config.LogValue] redact
+// the token and secret, and no error string carries them.
+//
+// # Rows
+//
+// A [Row] maps API field names to Go values: nil, string, bool, integers,
+// floats (NaN and ±Inf become JSON null; they never reach the wire),
+// json.Number, time.Time (written as a floating timestamp,
+// 2006-01-02T15:04:05.000, from the value's own wall clock: convert to
+// America/Chicago first), or anything encoding/json can marshal. Rows are
+// written with sorted keys, without reflection for the common types.
+//
+// # Streaming
+//
+// Rows arrive as an [iter.Seq2][Row, error]. [Client.Upsert] reads it once
+// and sends chunks of Config.ChunkSize rows (default 10,000), each encoded
+// into a reused buffer, so memory is bounded by one chunk whatever the
+// total. [Client.Replace] is one PUT by nature (a chunked replace would keep
+// only the last chunk): its body is streamed from the iterator through a
+// pipe while the request is being sent. Because a retried PUT must send the
+// whole body again, the iterator given to Replace must be re-iterable.
+// Progress is logged at Info per chunk (keys dataset, chunk, chunks, rows)
+// and reported to [UpsertOptions.Progress].
+//
+// # Retries
+//
+// Every request goes through the project's retrying HTTP stack: 429, 5xx
+// and connection faults are retried with exponential backoff (RetryWaitMin
+// to RetryWaitMax), honouring Retry-After. Upsert retries a chunk, never
+// the whole publish. Timeout bounds the wait for response headers (default
+// 10 minutes, as large upserts answer only when applied); use the context
+// for an overall deadline.
+//
+// # Errors
+//
+// Three kinds, told apart with [errors.As] and [errors.Is]:
+//
+//   - [*APIError]: Socrata answered a non-2xx status. It carries the status,
+//     SODA code and message, X-Socrata-RequestId, attempts, method and a
+//     sanitized URL; a gateway's HTML page is kept as a short readable
+//     [APIError.Body].
+//   - [*PublishError] (Upsert, Replace) and [*Error] (Count): the operation
+//     and dataset, wrapping the cause. PublishError says how many chunks and
+//     rows landed before the failure.
+//   - Sentinels: [ErrEmptyReplace], and [ErrNotFound] / [ErrUnauthorized],
+//     which match an *APIError by status or code.
+//
+// For example:
+//
+//	_, err := c.Upsert(ctx, id, rows, socrata.UpsertOptions{})
+//	var pe *socrata.PublishError
+//	var ae *socrata.APIError
+//	switch {
+//	case err == nil:
+//	case errors.Is(err, socrata.ErrUnauthorized):
+//		// check SO_KEY / SO_SECRET
+//	case errors.As(err, &pe) && errors.As(err, &ae):
+//		log.Printf("HTTP %d %s (request %s) on chunk %d; %d rows landed",
+//			ae.StatusCode, ae.Code, ae.RequestID, pe.Chunk, pe.RowsLanded)
+//	case errors.As(err, &pe):
+//		// connection failure, unreadable answer, or an error from rows
+//	}
+//
+// A write answered 200 whose summary counts Errors > 0 is not an error: the
+// result is returned (and logged at Warn).
+//
+// See https://dev.socrata.com/publishers/soda-producer/ and
+// https://dev.socrata.com/docs/other/discovery.
+package socrata

@@ -1,0 +1,102 @@
+package socrata_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
+)
+
+// rowsOf turns a slice into the re-iterable row stream the client takes.
+func rowsOf(rows ...socrata.Row) iter.Seq2[socrata.Row, error] {
+	return func(yield func(socrata.Row, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func ExampleClient_Upsert() {
+	// A stand-in for the portal.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		fmt.Fprint(w, `{"Errors":0,"Rows Created":1,"Rows Updated":0,"Rows Deleted":0}`)
+	}))
+	defer srv.Close()
+
+	c, err := socrata.New(socrata.Config{Domain: srv.URL, KeyID: "key", KeySecret: "secret"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	published := time.Date(2024, 3, 10, 9, 15, 0, 0, time.UTC)
+	res, err := c.Upsert(context.Background(), "abcd-1234",
+		rowsOf(socrata.Row{"ds": 12, "ex": 3, "rw": 40, "published_date": published}),
+		socrata.UpsertOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("created %d, errors %d, rows sent %d in %d chunk(s)\n", res.Created, res.Errors, res.Rows, res.Chunks)
+	// Output: created 1, errors 0, rows sent 1 in 1 chunk(s)
+}
+
+func ExampleClient_Replace_errors() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Socrata-RequestId", "abc123")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"code":"authentication_required","error":true,"message":"You must be logged in"}`)
+	}))
+	defer srv.Close()
+	c, _ := socrata.New(socrata.Config{Domain: srv.URL})
+	ctx := context.Background()
+
+	_, err := c.Replace(ctx, "abcd-1234", rowsOf(), socrata.ReplaceOptions{})
+	fmt.Println(errors.Is(err, socrata.ErrEmptyReplace))
+
+	_, err = c.Replace(ctx, "abcd-1234", rowsOf(socrata.Row{"a": 1}), socrata.ReplaceOptions{})
+	var ae *socrata.APIError
+	if errors.As(err, &ae) {
+		fmt.Println(errors.Is(err, socrata.ErrUnauthorized), ae.StatusCode, ae.Code, ae.RequestID)
+	}
+	// Output:
+	// true
+	// true 403 authentication_required abc123
+}
+
+func ExampleConfig_String() {
+	cfg := socrata.Config{Domain: "datahub.austintexas.gov", AppToken: "tok", KeyID: "id", KeySecret: "shh"}
+	fmt.Println(cfg)
+	// Output: socrata.Config{Domain:"datahub.austintexas.gov" AppToken:[REDACTED] KeyID:"id" KeySecret:[REDACTED] ChunkSize:0 RetryMax:0 Timeout:0s}
+}
+
+func ExampleNewEncoder() {
+	enc := socrata.NewEncoder(os.Stdout)
+	enc.Encode(socrata.Row{"name": "Lamar", "count": 3, "ratio": math.NaN(),
+		"seen": time.Date(2024, 11, 3, 1, 30, 0, 0, time.UTC)})
+	enc.Close()
+	// Output: [{"count":3,"name":"Lamar","ratio":null,"seen":"2024-11-03T01:30:00.000"}]
+}
+
+func ExampleDecodeWriteResult() {
+	for _, body := range []string{
+		`{"Errors": 83, "Rows Created": 0, "Rows Updated": 9917, "Rows Deleted": 0}`,
+		`[{"typ":"insert","id":"row-1"},{"typ":"error","id":"SR-3","err":"bad date"}]`,
+	} {
+		res, err := socrata.DecodeWriteResult([]byte(body))
+		fmt.Println(res.Created, res.Updated, res.Errors, res.RowErrors, err)
+	}
+	// Output:
+	// 0 9917 83 [] <nil>
+	// 1 0 1 [{1 SR-3 bad date}] <nil>
+}

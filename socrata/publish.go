@@ -1,0 +1,364 @@
+package socrata
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// UpsertOptions tunes one Upsert. The zero value uses the client's
+// defaults.
+type UpsertOptions struct {
+	// ChunkSize overrides Config.ChunkSize for this call.
+	ChunkSize int
+	// TotalRows, when > 0, is the expected number of rows; it only lets
+	// progress say "chunk k of n".
+	TotalRows int64
+	// Progress, when set, is called after each chunk lands, from the
+	// goroutine that called Upsert.
+	Progress func(Progress)
+}
+
+// ReplaceOptions tunes one Replace.
+type ReplaceOptions struct {
+	// Force allows a replace with zero rows, which empties the dataset.
+	Force bool
+}
+
+// Progress reports a publish in flight.
+type Progress struct {
+	Dataset string
+	Chunk   int         // chunks landed so far (the chunk just landed)
+	Chunks  int         // expected number of chunks, 0 when unknown
+	Rows    int64       // rows sent and acknowledged so far
+	Result  WriteResult // combined result so far
+}
+
+// Upsert inserts, updates or deletes rows of dataset (POST
+// /resource/{dataset}.json). Rows are sent in chunks of ChunkSize rows, each
+// encoded into a reused buffer (memory stays bounded by one chunk) and sent
+// with retries on 429, 5xx and connection faults. rows is iterated once.
+//
+// Rows are matched on the dataset's row identifier (or ":id"); a row with
+// ":deleted": true deletes. See
+// https://dev.socrata.com/publishers/soda-producer/upsert.
+//
+// A WriteResult whose Errors > 0 is returned without error (and logged at
+// Warn): Socrata wrote the other rows. When a chunk finally fails, or rows
+// yields an error, Upsert stops and returns a *PublishError saying which
+// chunks and rows had landed; the returned WriteResult is the same as its
+// Result.
+func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row, error], opts UpsertOptions) (WriteResult, error) {
+	const op = "upsert"
+	if err := checkDataset(dataset); err != nil {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
+	}
+	size := opts.ChunkSize
+	if size <= 0 {
+		size = c.chunkSize
+	}
+	chunks := 0
+	if opts.TotalRows > 0 {
+		chunks = int((opts.TotalRows + int64(size) - 1) / int64(size))
+	}
+	u := c.resourceURL(dataset, nil)
+
+	var (
+		res   WriteResult
+		buf   = make([]byte, 0, 64<<10)
+		keys  []string
+		n     int   // rows in the current chunk
+		index int64 // rows read from the iterator
+	)
+	fail := func(err error) (WriteResult, error) {
+		return res, &PublishError{Op: op, Dataset: dataset, Chunk: res.Chunks + 1, ChunksLanded: res.Chunks,
+			RowsLanded: res.Rows, Result: res, Err: err}
+	}
+	send := func() error {
+		buf = append(buf, ']')
+		body := &reuseGuard{}
+		req, err := c.newRequest(ctx, http.MethodPost, u, true)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		data := buf
+		resp, raw, err := c.do(req, func() (io.Reader, error) { return body.open(data), nil })
+		if body.busy() {
+			// The transport may still hold a reader over buf: never
+			// overwrite it, start a new one.
+			buf = make([]byte, 0, cap(buf))
+		}
+		buf = buf[:0]
+		if err != nil {
+			return err
+		}
+		cr, err := DecodeWriteResult(raw)
+		if err != nil {
+			return &ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err}
+		}
+		cr.Rows, cr.Chunks = int64(n), 1
+		res.add(cr, res.Rows)
+		c.logChunk(ctx, op, dataset, res.Chunks, chunks, res.Rows, cr)
+		if opts.Progress != nil {
+			opts.Progress(Progress{Dataset: dataset, Chunk: res.Chunks, Chunks: chunks, Rows: res.Rows, Result: res})
+		}
+		n = 0
+		return nil
+	}
+
+	for row, err := range rows {
+		if err != nil {
+			return fail(&RowsError{Row: index, Err: err})
+		}
+		if n == 0 {
+			buf = append(buf, '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		buf, keys, err = appendRow(buf, keys, row)
+		if err != nil {
+			return fail(&RowsError{Row: index, Err: err})
+		}
+		n++
+		index++
+		if n == size {
+			if err := send(); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if n > 0 {
+		if err := send(); err != nil {
+			return fail(err)
+		}
+	}
+	if res.Chunks == 0 {
+		c.logger.InfoContext(ctx, "socrata upsert: no rows to send", "dataset", dataset)
+	}
+	return res, nil
+}
+
+func (c *Client) logChunk(ctx context.Context, op, dataset string, chunk, chunks int, rows int64, cr WriteResult) {
+	args := []any{slog.String("dataset", dataset), slog.Int("chunk", chunk)}
+	if chunks > 0 {
+		args = append(args, slog.Int("chunks", chunks))
+	}
+	args = append(args, slog.Int64("rows", rows), slog.Int64("created", cr.Created),
+		slog.Int64("updated", cr.Updated), slog.Int64("deleted", cr.Deleted), slog.Int64("errors", cr.Errors))
+	c.logger.InfoContext(ctx, "socrata "+op+" chunk landed", args...)
+	if cr.Errors > 0 {
+		wargs := []any{slog.String("dataset", dataset), slog.Int("chunk", chunk), slog.Int64("errors", cr.Errors)}
+		if len(cr.RowErrors) > 0 {
+			wargs = append(wargs, slog.String("first_error", truncateUTF8(cr.RowErrors[0].Message, 200)))
+		}
+		c.logger.WarnContext(ctx, "socrata refused rows", wargs...)
+	}
+}
+
+// reuseGuard tracks the readers handed to the transport for one chunk, so
+// the chunk buffer is only reused once every one of them was closed.
+type reuseGuard struct{ n atomic.Int64 }
+
+func (g *reuseGuard) open(b []byte) io.Reader {
+	g.n.Add(1)
+	return &guardedReader{Reader: bytes.NewReader(b), g: g}
+}
+
+func (g *reuseGuard) busy() bool { return g.n.Load() != 0 }
+
+type guardedReader struct {
+	*bytes.Reader // Len gives the request its Content-Length
+	g             *reuseGuard
+	closed        atomic.Bool
+}
+
+func (r *guardedReader) Close() error {
+	if r.closed.CompareAndSwap(false, true) {
+		r.g.n.Add(-1)
+	}
+	return nil
+}
+
+// Replace makes dataset's rows exactly rows (PUT /resource/{dataset}.json).
+// A replace cannot be chunked, so it is one request whose body is streamed
+// from rows while it is sent: the dataset is never held in memory.
+//
+// rows must be re-iterable (each range over it yields the same rows from
+// the start): Replace ranges over it once to check that it is not empty,
+// and once more for every attempt, since a retried request must resend the
+// whole body.
+//
+// Zero rows return a *PublishError wrapping [ErrEmptyReplace] unless
+// opts.Force is set (then the body is "[]" and the dataset is emptied). See
+// https://dev.socrata.com/publishers/soda-producer/replace.
+func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row, error], opts ReplaceOptions) (WriteResult, error) {
+	const op = "replace"
+	if err := checkDataset(dataset); err != nil {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
+	}
+	empty := true
+	for _, err := range rows {
+		if err != nil {
+			return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: &RowsError{Row: 0, Err: err}}
+		}
+		empty = false
+		break
+	}
+	if empty && !opts.Force {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: ErrEmptyReplace}
+	}
+
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu       sync.Mutex
+		attempts []*replaceBody
+	)
+	bodyFunc := func() (io.Reader, error) {
+		b := &replaceBody{seq: rows, cancel: cancel}
+		b.pr, b.pw = io.Pipe()
+		mu.Lock()
+		attempts = append(attempts, b)
+		mu.Unlock()
+		return b, nil
+	}
+	req, err := c.newRequest(rctx, http.MethodPut, c.resourceURL(dataset, nil), true)
+	if err != nil {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Chunk: 1, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, raw, err := c.do(req, bodyFunc)
+
+	// Stop and wait for every producer before looking at their state.
+	mu.Lock()
+	all := attempts
+	mu.Unlock()
+	var last *replaceBody
+	for _, b := range all {
+		b.stop()
+		if b.started.Load() {
+			last = b
+		}
+	}
+	fail := func(err error) (WriteResult, error) {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Chunk: 1, Err: err}
+	}
+	if last != nil && last.err != nil {
+		return fail(last.err)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	res, err := DecodeWriteResult(raw)
+	if err != nil {
+		return fail(&ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err})
+	}
+	if last != nil {
+		res.Rows = last.sent
+	}
+	res.Chunks = 1
+	c.logChunk(ctx, op, dataset, 1, 1, res.Rows, res)
+	return res, nil
+}
+
+// errBodyClosed ends a producer whose request body was abandoned.
+var errBodyClosed = errors.New("socrata: request body closed")
+
+// replaceBody is one attempt's streamed request body. The producer
+// goroutine starts on the first Read, so bodies that are opened and closed
+// without being sent (retryablehttp probes the body once) cost nothing.
+type replaceBody struct {
+	seq     iter.Seq2[Row, error]
+	cancel  context.CancelCauseFunc
+	pr      *io.PipeReader
+	pw      *io.PipeWriter
+	once    sync.Once
+	started atomic.Bool
+	done    chan struct{}
+
+	// Set by the producer before done is closed.
+	sent int64 // rows encoded by a producer that finished
+	err  error // a row error (iterator or encoding)
+}
+
+func (b *replaceBody) start() {
+	b.once.Do(func() {
+		b.done = make(chan struct{})
+		b.started.Store(true)
+		go b.produce()
+	})
+}
+
+func (b *replaceBody) Read(p []byte) (int, error) {
+	b.start()
+	return b.pr.Read(p)
+}
+
+func (b *replaceBody) Close() error {
+	b.once.Do(func() {}) // a body closed before its first Read never starts
+	return b.pr.CloseWithError(errBodyClosed)
+}
+
+// stop abandons the body and waits for its producer to return.
+func (b *replaceBody) stop() {
+	b.once.Do(func() {})
+	b.pr.CloseWithError(errBodyClosed)
+	if b.started.Load() {
+		<-b.done
+	}
+}
+
+func (b *replaceBody) produce() {
+	defer close(b.done)
+	enc := NewEncoder(b.pw)
+	var i int64
+	for row, err := range b.seq {
+		if err != nil {
+			b.abort(&RowsError{Row: i, Err: err})
+			return
+		}
+		if err := enc.Encode(row); err != nil {
+			var re *RowsError
+			if errors.As(err, &re) {
+				b.abort(err)
+			} else {
+				b.pw.CloseWithError(err)
+			}
+			return
+		}
+		i++
+	}
+	if err := enc.Close(); err != nil {
+		b.pw.CloseWithError(err)
+		return
+	}
+	b.sent = enc.Rows()
+	b.pw.Close()
+}
+
+// abort records a row error and cancels the request so it is not retried.
+func (b *replaceBody) abort(err error) {
+	b.err = err
+	b.cancel(err)
+	b.pw.CloseWithError(err)
+}
+
+// checkDataset rejects ids that would escape the /resource/ path.
+func checkDataset(id string) error {
+	if id == "" {
+		return errors.New("dataset id is empty")
+	}
+	if strings.ContainsAny(id, "/?#%\\ ") {
+		return fmt.Errorf("invalid dataset id %q", id)
+	}
+	return nil
+}

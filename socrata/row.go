@@ -1,0 +1,307 @@
+package socrata
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// FloatingTimestamp is the layout of a Socrata floating_timestamp (no zone,
+// millisecond precision). time.Time values in a [Row] are written with it,
+// as their wall clock in their own location.
+const FloatingTimestamp = "2006-01-02T15:04:05.000"
+
+// Row is one dataset row keyed by API field name. Values may be nil, string,
+// bool, any integer type, float32/float64 (NaN and ±Inf are written as
+// null), json.Number, time.Time (written as a floating timestamp),
+// a json.Marshaler, or anything else encoding/json can marshal (for example
+// a GeoJSON point as map[string]any).
+type Row map[string]any
+
+// Encoder writes rows as one JSON array to an io.Writer, with keys in
+// sorted order so the output is deterministic. It reuses its buffers, so
+// encoding a row allocates little. An Encoder is not safe for concurrent
+// use.
+type Encoder struct {
+	w     io.Writer
+	buf   []byte
+	keys  []string
+	n     int64
+	err   error
+	close bool
+}
+
+// NewEncoder returns an Encoder writing to w. Call Close to end the array.
+func NewEncoder(w io.Writer) *Encoder { return &Encoder{w: w, buf: make([]byte, 0, 4096)} }
+
+// Encode appends row to the array. It buffers output and flushes it to the
+// underlying writer in blocks of about 32 KiB. A row that cannot be encoded
+// (an invalid json.Number, a value encoding/json refuses) gives a
+// *RowsError; after any error the Encoder keeps returning it.
+func (e *Encoder) Encode(row Row) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.n == 0 {
+		e.buf = append(e.buf, '[')
+	} else {
+		e.buf = append(e.buf, ',')
+	}
+	var err error
+	e.buf, e.keys, err = appendRow(e.buf, e.keys, row)
+	if err != nil {
+		e.err = &RowsError{Row: e.n, Err: err}
+		return e.err
+	}
+	e.n++
+	if len(e.buf) >= 32<<10 {
+		return e.flush()
+	}
+	return nil
+}
+
+// Rows reports how many rows were encoded.
+func (e *Encoder) Rows() int64 { return e.n }
+
+// Close ends the array ("[]" when no row was encoded) and flushes. It does
+// not close the underlying writer.
+func (e *Encoder) Close() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.close {
+		return nil
+	}
+	e.close = true
+	if e.n == 0 {
+		e.buf = append(e.buf, '[')
+	}
+	e.buf = append(e.buf, ']')
+	return e.flush()
+}
+
+func (e *Encoder) flush() error {
+	if len(e.buf) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(e.buf)
+	e.buf = e.buf[:0]
+	if err != nil {
+		e.err = err
+	}
+	return err
+}
+
+// appendRow appends row as a JSON object with sorted keys. keys is scratch
+// space, returned for reuse.
+func appendRow(dst []byte, keys []string, row Row) ([]byte, []string, error) {
+	keys = keys[:0]
+	for k := range row {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		var err error
+		dst, err = appendValue(dst, row[k])
+		if err != nil {
+			return dst, keys, fmt.Errorf("field %q: %w", k, err)
+		}
+	}
+	return append(dst, '}'), keys, nil
+}
+
+func appendValue(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendString(dst, x), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int8:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case uint:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
+	case uint32:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint16:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case uint8:
+		return strconv.AppendUint(dst, uint64(x), 10), nil
+	case float64:
+		return appendFloat(dst, x, 64), nil
+	case float32:
+		return appendFloat(dst, float64(x), 32), nil
+	case json.Number:
+		if x == "" {
+			return append(dst, "null"...), nil
+		}
+		if !validNumber(string(x)) {
+			return dst, fmt.Errorf("invalid json.Number %q", string(x))
+		}
+		return append(dst, x...), nil
+	case time.Time:
+		dst = append(dst, '"')
+		dst = x.AppendFormat(dst, FloatingTimestamp)
+		return append(dst, '"'), nil
+	case *time.Time:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		return appendValue(dst, *x)
+	case json.RawMessage:
+		if len(x) == 0 {
+			return append(dst, "null"...), nil
+		}
+		if !json.Valid(x) {
+			return dst, fmt.Errorf("invalid json.RawMessage")
+		}
+		return append(dst, x...), nil
+	}
+	// json.Marshaler and everything else: encoding/json, then compact.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
+// appendFloat writes f like encoding/json does; NaN and ±Inf become null.
+func appendFloat(dst []byte, f float64, bits int) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+const hex = "0123456789abcdef"
+
+// appendString writes s as a JSON string without HTML escaping; invalid
+// UTF-8 becomes U+FFFD, as in encoding/json.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// validNumber reports whether s is a JSON number.
+func validNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	if i >= len(s) {
+		return false
+	}
+	switch {
+	case s[i] == '0':
+		i++
+	case s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	return i == len(s)
+}
