@@ -135,7 +135,9 @@ func TestIteratorErrors(t *testing.T) {
 		{Name: q.Columns[0], Type: "NCHAR"}, {Name: q.Columns[1], Type: "NUMBER"},
 		{Name: q.Columns[2], Type: "NCHAR"}, {Name: q.Columns[3], Type: "NUMBER"},
 	}
-	row := func(i int64, dest []driver.Value) { dest[0], dest[1], dest[2], dest[3] = "RW", "50500", "2020-02-29", i }
+	row := func(i int64, dest []driver.Value) {
+		dest[0], dest[1], dest[2], dest[3] = "RW", "50500", "2020-02-29", i
+	}
 	tests := []struct {
 		name     string
 		rs       amandatest.ResultSet
