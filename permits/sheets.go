@@ -145,3 +145,73 @@ func (t StatusTable) ColumnText(title string) iter.Seq[string] {
 		}
 	}
 }
+
+// SheetExport configures one sheet of the smartsheet_to_s3 job: the sheet
+// to read, the name of the S3 file (<Name>.csv) and the date column whose
+// rows are counted per day.
+type SheetExport struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	DateColumn string `json:"date_column"`
+}
+
+// Key returns the S3 key of the sheet's daily file: <Name>.csv.
+func (e SheetExport) Key() string { return e.Name + ".csv" }
+
+// DefaultSheetExports returns the three sheets of SPEC.md, whose daily
+// files row_data_summary reads.
+func DefaultSheetExports() []SheetExport {
+	return []SheetExport{
+		{ID: 4477152411314052, Name: "Commercial DS Permit Requests", DateColumn: "Date Created"},
+		{ID: 1926715770464132, Name: "Extension and Revision Requests", DateColumn: "Created"},
+		{ID: 6628516847478660, Name: "Residential DS Permits", DateColumn: "Date Created"},
+	}
+}
+
+// Validate reports an export that cannot run: a non-positive id, an empty
+// date column, or a name that is empty or not a plain file name.
+func (e SheetExport) Validate() error {
+	var errs []error
+	if e.ID <= 0 {
+		errs = append(errs, errors.New("id must be a positive sheet id"))
+	}
+	if strings.TrimSpace(e.Name) == "" || strings.ContainsAny(e.Name, "/\\") || strings.TrimSpace(e.Name) != e.Name {
+		errs = append(errs, fmt.Errorf("name %q must be a non-empty file name without slashes or surrounding spaces", e.Name))
+	}
+	if strings.TrimSpace(e.DateColumn) == "" {
+		errs = append(errs, errors.New("date_column is empty"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("permits: sheet export %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+// ParseSheetExports reads a JSON array of [SheetExport] (the --sheets file
+// of smartsheet_to_s3), validates each entry and refuses an empty list,
+// unknown keys and two entries writing the same file.
+func ParseSheetExports(r io.Reader) ([]SheetExport, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var out []SheetExport
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("permits: sheet exports: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("permits: sheet exports: data after the JSON array")
+	}
+	if len(out) == 0 {
+		return nil, errors.New("permits: sheet exports: the list is empty")
+	}
+	seen := make(map[string]bool, len(out))
+	for _, e := range out {
+		if err := e.Validate(); err != nil {
+			return nil, err
+		}
+		if seen[e.Key()] {
+			return nil, fmt.Errorf("permits: sheet exports: two sheets write %q", e.Key())
+		}
+		seen[e.Key()] = true
+	}
+	return out, nil
+}

@@ -106,3 +106,51 @@ func TestParseSheetContributions(t *testing.T) {
 		t.Errorf("decoded %+v", got)
 	}
 }
+
+func TestParseSheetExports(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		n        int
+		errText  string
+	}{
+		{name: "one sheet", n: 1, in: `[{"id": 4477152411314052, "name": "Commercial DS Permit Requests", "date_column": "Date Created"}]`},
+		{name: "id above 2^53 kept exact", n: 1, in: `[{"id": 9007199254740993, "name": "x", "date_column": "Created"}]`},
+		{name: "empty list", in: `[]`, errText: "empty"},
+		{name: "unknown key", in: `[{"id": 1, "name": "x", "date": "Created"}]`, errText: "unknown field"},
+		{name: "no date column", in: `[{"id": 1, "name": "x"}]`, errText: "date_column"},
+		{name: "path in name", in: `[{"id": 1, "name": "../x", "date_column": "Created"}]`, errText: "file name"},
+		{name: "same file twice", in: `[{"id": 1, "name": "x", "date_column": "A"}, {"id": 2, "name": "x", "date_column": "B"}]`, errText: "two sheets"},
+		{name: "string id", in: `[{"id": "1", "name": "x", "date_column": "A"}]`, errText: "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseSheetExports(strings.NewReader(tt.in))
+			if tt.errText != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errText) {
+					t.Fatalf("err = %v, want %q", err, tt.errText)
+				}
+				return
+			}
+			if err != nil || len(got) != tt.n {
+				t.Fatalf("got %+v, %v", got, err)
+			}
+			if tt.name == "id above 2^53 kept exact" && got[0].ID != 9007199254740993 {
+				t.Errorf("id = %d", got[0].ID)
+			}
+		})
+	}
+	for _, e := range DefaultSheetExports() {
+		if err := e.Validate(); err != nil {
+			t.Errorf("default export invalid: %v", err)
+		}
+	}
+	defaults := DefaultSheetExports()
+	files := DefaultWeeklySources()
+	for i, want := range []WeeklySource{files.CommercialDS, files.ExtensionRequests, files.ResidentialDS} {
+		if defaults[i].Key() != want.Key || defaults[i].DateColumn != want.DayColumn {
+			t.Errorf("export %d writes %q/%q, the weekly summary reads %q/%q", i, defaults[i].Key(), defaults[i].DateColumn, want.Key, want.DayColumn)
+		}
+	}
+}
