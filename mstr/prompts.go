@@ -219,11 +219,15 @@ func (f AnswerFunc) Answer(ctx context.Context, round int, prompts []Prompt) ([]
 // 0-based position in the first round's list. Name and Type, when set, must
 // match, or the run fails with a [*PromptError] naming the prompt.
 type Expect struct {
-	Key    string
-	Index  int
-	Name   string
-	Type   PromptType
-	Answer func(p Prompt) PromptAnswer
+	Key   string
+	Index int
+	Name  string
+	Type  PromptType
+	// Validate, when set, may reject the matched prompt (for example an
+	// element prompt without source attribute); its error text becomes
+	// the PromptError's reason.
+	Validate func(p Prompt) error
+	Answer   func(p Prompt) PromptAnswer
 }
 
 // Plan is an [Answerer] built from expectations; see [Expectations]. A Plan
@@ -276,6 +280,11 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 		if e.Name != "" && p.Name != e.Name {
 			return nil, &PromptError{Round: round, Index: at, Key: p.Key, Name: p.Name,
 				Reason: fmt.Sprintf("expected prompt %q here", e.Name)}
+		}
+		if e.Validate != nil {
+			if err := e.Validate(p); err != nil {
+				return nil, &PromptError{Round: round, Index: at, Key: p.Key, Name: p.Name, Reason: err.Error()}
+			}
 		}
 		a := e.Answer(p)
 		if a.Key == "" && a.ID == "" {

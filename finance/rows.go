@@ -1,0 +1,179 @@
+package finance
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// ErrBadFile reports a report CSV that cannot be shaped into rows (a
+// missing identifier column, a non-numeric value in a numeric column). It
+// is wrapped by [*FileError].
+var ErrBadFile = errors.New("finance: report file cannot be published")
+
+// FileError reports a problem in one report file, with the 1-based CSV line
+// when the problem is a row.
+type FileError struct {
+	Key  string
+	Line int // 0 for the header or the file as a whole
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("finance: %s line %d: %v", e.Key, e.Line, e.Err)
+	}
+	return fmt.Sprintf("finance: %s: %v", e.Key, e.Err)
+}
+
+// Unwrap returns [ErrBadFile] and the cause.
+func (e *FileError) Unwrap() []error { return []error{ErrBadFile, e.Err} }
+
+// Shaper turns the records of one report file into Socrata rows. Build it
+// with [Report.NewShaper].
+type Shaper struct {
+	r       Report
+	key     Key
+	idx     []int // per column: index into the header, -1 when absent
+	missing []string
+	fixed   map[string]any
+}
+
+// NewShaper prepares the shaping of the file at key, whose CSV header is
+// header. Columns that feed row_identifier must be present; other mapped
+// columns that are absent become null and are listed by [Shaper.Missing].
+func (r Report) NewShaper(key Key, header []string) (*Shaper, error) {
+	pos := map[string]int{}
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff")
+		}
+		pos[h] = i
+	}
+	ident := map[string]bool{}
+	for _, f := range r.Identifier {
+		ident[f] = true
+	}
+	dept, _ := strconv.Atoi(key.Department)
+	m := key.Month()
+	s := &Shaper{r: r, key: key, fixed: map[string]any{
+		"year":         m.Year,
+		"month":        m.Month,
+		"department":   dept,
+		"month_name":   MonthName(m.Month),
+		"fiscal_year":  m.FiscalYear(),
+		"fiscal_month": m.FiscalMonth(),
+	}}
+	for _, c := range r.Columns {
+		i, ok := pos[c.Source]
+		if !ok {
+			i = -1
+			if _, fromKey := s.fixed[c.Field]; !fromKey {
+				if ident[c.Field] {
+					return nil, &FileError{Key: key.String(), Err: fmt.Errorf("column %q (for %s, part of row_identifier) is missing", c.Source, c.Field)}
+				}
+				s.missing = append(s.missing, c.Source)
+			}
+		}
+		s.idx = append(s.idx, i)
+	}
+	return s, nil
+}
+
+// Missing lists mapped report columns absent from the file (their fields
+// are null).
+func (s *Shaper) Missing() []string { return s.missing }
+
+// Shape returns the Socrata row for one CSV record: the mapped columns
+// (empty numeric values null, numbers as json.Number), year, month and
+// department from the file name, month_name, fiscal_year, fiscal_month,
+// and row_identifier. line is the record's CSV line, for errors.
+func (s *Shaper) Shape(rec []string, line int) (map[string]any, error) {
+	row := make(map[string]any, len(s.r.Columns)+8)
+	for ci, c := range s.r.Columns {
+		i := s.idx[ci]
+		var v string
+		if i >= 0 && i < len(rec) {
+			v = rec[i]
+		}
+		switch {
+		case i < 0:
+			row[c.Field] = nil
+		case c.Numeric && strings.TrimSpace(v) == "":
+			row[c.Field] = nil
+		case c.Numeric:
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, &FileError{Key: s.key.String(), Line: line, Err: fmt.Errorf("column %q: %q is not a number", c.Source, v)}
+			}
+			row[c.Field] = json.Number(strings.TrimSpace(v))
+		default:
+			row[c.Field] = v
+		}
+	}
+	for k, v := range s.fixed {
+		row[k] = v // the file name's department wins over Department@Dept
+	}
+	var id strings.Builder
+	for _, f := range s.r.Identifier {
+		switch v := row[f].(type) {
+		case nil:
+		case string:
+			id.WriteString(v)
+		default:
+			fmt.Fprint(&id, v)
+		}
+	}
+	row["row_identifier"] = id.String()
+	return row, nil
+}
+
+// ReadRows reads one report CSV (header first) and yields its Socrata
+// rows. Problems are yielded as *FileError values, after which iteration
+// stops.
+func (r Report) ReadRows(key Key, rd io.Reader) iter.Seq2[map[string]any, error] {
+	return func(yield func(map[string]any, error) bool) {
+		cr := csv.NewReader(rd)
+		cr.ReuseRecord = true
+		header, err := cr.Read()
+		if err == io.EOF {
+			return // an empty object: nothing to publish
+		}
+		if err != nil {
+			yield(nil, &FileError{Key: key.String(), Err: fmt.Errorf("reading CSV header: %w", err)})
+			return
+		}
+		header = append([]string(nil), header...)
+		sh, err := r.NewShaper(key, header)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				line := 0
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					line = pe.StartLine
+				}
+				yield(nil, &FileError{Key: key.String(), Line: line, Err: err})
+				return
+			}
+			line, _ := cr.FieldPos(0)
+			row, err := sh.Shape(rec, line)
+			if !yield(row, err) || err != nil {
+				return
+			}
+		}
+	}
+}
