@@ -1,0 +1,141 @@
+// Command row_data_summary publishes the weekly historical summary of
+// right-of-way permits: it reads the five daily files the AMANDA and
+// Smartsheet jobs leave in S3 (applications_received.csv,
+// issued_permits.csv, "Commercial DS Permit Requests.csv", "Extension and
+// Revision Requests.csv", "Residential DS Permits.csv"), sums them into
+// Sunday–Saturday weeks labelled by their Saturday (permits.WeeklySummary)
+// and replaces WEEK_DATASET with one row per week.
+//
+// Before replacing, it counts the dataset's rows and refuses to shrink it by
+// more than --max-shrink (a fraction; default 0: no shrink at all) unless
+// --force is given. --force also allows a replace with zero rows.
+//
+// With nothing configured it runs on the embedded sample and writes
+// ./sample-output/socrata/week-summary-sample.replace.json.
+//
+// Environment: BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional:
+// else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
+// SO_TOKEN, SO_KEY, SO_SECRET, WEEK_DATASET.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/permits"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
+)
+
+const name = "row_data_summary"
+
+//go:embed sample
+var sample embed.FS
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
+	stop()
+	os.Exit(jobkit.Exit(name, err, os.Stderr))
+}
+
+var settings = jobkit.Merge(
+	jobkit.S3Settings(jobkit.ExecDashKeys),
+	jobkit.SocrataSettings(),
+	jobkit.Settings{Required: []string{"WEEK_DATASET"}},
+)
+
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
+	force := fset.Bool("force", false, "replace even when the dataset would shrink beyond --max-shrink, or with zero rows")
+	maxShrink := fset.Float64("max-shrink", 0, "largest allowed shrink of the dataset, as a fraction of its rows (0: refuse any shrink; 0.1: up to 10%)")
+	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
+	if err != nil {
+		return err
+	}
+	if *maxShrink < 0 || *maxShrink > 1 {
+		return &jobkit.UsageError{Err: fmt.Errorf("--max-shrink %v is not a fraction between 0 and 1", *maxShrink)}
+	}
+	sampleFS, _ := fs.Sub(sample, "sample")
+	store, err := job.Store(ctx, jobkit.ExecDashKeys, sampleFS)
+	if err != nil {
+		return err
+	}
+	pub, err := job.Publisher(nil)
+	if err != nil {
+		return err
+	}
+	dataset := job.Dataset("WEEK_DATASET", "week-summary-sample")
+
+	in, err := permits.LoadWeeklyInputs(ctx, jobkit.Opener{Store: store}, permits.DefaultWeeklySources())
+	if err != nil {
+		return fmt.Errorf("s3: read the daily files: %w", err)
+	}
+	for _, f := range in.Files {
+		job.Logger.InfoContext(ctx, "daily file read", "key", f.Key, "rows", f.Rows,
+			"last_modified", f.Modified.UTC().Format(time.RFC3339))
+		if f.NoDay > 0 {
+			job.Logger.WarnContext(ctx, "rows without a day skipped", "key", f.Key, "skipped", f.NoDay)
+		}
+	}
+	weeks, err := permits.WeeklySummary(in)
+	if err != nil {
+		return err
+	}
+	records := permits.Records(weeks)
+	if len(weeks) > 0 {
+		job.Logger.InfoContext(ctx, "weekly summary built", "weeks", len(weeks),
+			"first_week", weeks[0].Week.Format(time.DateOnly), "last_week", weeks[len(weeks)-1].Week.Format(time.DateOnly))
+	} else {
+		job.Logger.WarnContext(ctx, "weekly summary is empty: every daily file has no rows")
+	}
+
+	current, err := pub.Count(ctx, dataset, "")
+	if err != nil {
+		return fmt.Errorf("socrata: count rows of %s before replacing: %w", dataset, err)
+	}
+	job.Logger.InfoContext(ctx, "dataset size checked", "dataset", dataset, "current_rows", current,
+		"new_rows", len(records), "max_shrink", *maxShrink, "force", *force)
+	if err := permits.CheckShrink(current, int64(len(records)), *maxShrink); err != nil {
+		if !*force {
+			return fmt.Errorf("socrata: refusing to replace %s: %w; nothing was sent (rerun with --force to replace anyway)", dataset, err)
+		}
+		job.Logger.WarnContext(ctx, "replacing despite the shrink (--force)", "dataset", dataset, "reason", err.Error())
+	}
+
+	res, err := pub.Replace(ctx, dataset, rowsOf(records), socrata.ReplaceOptions{Force: *force})
+	if err != nil {
+		if errors.Is(err, socrata.ErrEmptyReplace) {
+			return fmt.Errorf("socrata: %w (the daily files hold no rows; --force empties the dataset)", err)
+		}
+		return err
+	}
+	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", res.Rows,
+		"created", res.Created, "updated", res.Updated, "errors", res.Errors)
+	if res.Errors > 0 {
+		return fmt.Errorf("socrata: replace %s: socrata counted %d row error(s)", dataset, res.Errors)
+	}
+	return nil
+}
+
+// rowsOf yields records as Socrata rows; it can be ranged over again (a
+// retried replace resends the whole body).
+func rowsOf(records []map[string]any) iter.Seq2[socrata.Row, error] {
+	return func(yield func(socrata.Row, error) bool) {
+		for _, r := range records {
+			if !yield(socrata.Row(r), nil) {
+				return
+			}
+		}
+	}
+}
