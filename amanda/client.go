@@ -14,7 +14,8 @@ const DefaultProgressEvery = 100_000
 // Options tunes a Client. The zero value is ready to use.
 type Options struct {
 	// Logger receives the client's logs (keys: query, rows, columns,
-	// elapsed). nil discards them.
+	// elapsed): export progress at Info, the rest at Debug. nil discards
+	// them.
 	Logger *slog.Logger
 
 	// Now is the clock used to measure elapsed time; nil means time.Now.

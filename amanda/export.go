@@ -49,7 +49,7 @@ func (c *Client) Export(ctx context.Context, name string, w io.Writer) (ExportRe
 func (c *Client) ExportQuery(ctx context.Context, q Query, w io.Writer) (res ExportResult, err error) {
 	start := c.now()
 	log := c.log.With(slog.String("query", q.Name))
-	log.InfoContext(ctx, "amanda query started")
+	log.DebugContext(ctx, "amanda query started")
 
 	rows, cols, err := c.open(ctx, q)
 	if err != nil {
@@ -97,7 +97,7 @@ func (c *Client) ExportQuery(ctx context.Context, q Query, w io.Writer) (res Exp
 		return res, c.wrap("write", q.Name, res.Rows, err)
 	}
 	res.Elapsed = c.now().Sub(start)
-	log.InfoContext(ctx, "amanda export finished", slog.Int64("rows", res.Rows),
+	log.DebugContext(ctx, "amanda export finished", slog.Int64("rows", res.Rows),
 		slog.Int("columns", len(cols)), slog.Duration("elapsed", res.Elapsed))
 	return res, nil
 }

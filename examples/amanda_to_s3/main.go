@@ -1,0 +1,177 @@
+// Command amanda_to_s3 runs one named query on the AMANDA read replica
+// (Oracle) and writes the result to s3://$BUCKET_NAME/NAME.csv: a header row
+// of the column names Oracle reports, one line per result row, NULL as an
+// empty field, dates as YYYY-MM-DD HH:MM:SS. Rows stream from the cursor to a
+// multipart upload; a failure part-way stores nothing.
+//
+//	amanda_to_s3 --query NAME [--dry-run] [--log-json] [-v] [--out DIR]
+//
+// NAME is one of applications_received, issued_permits, active_permits,
+// review_time, ex_permits_issued, or "all" to run each in turn.
+//
+// With nothing configured it runs on the embedded recorded results
+// (amanda/amandatest) and writes ./sample-output/NAME.csv; without --query it
+// then exports all five. --dry-run runs the query, counts the rows and prints
+// the first lines, and writes nothing.
+//
+// Environment: HOST, PORT (default 1521), SERVICE_NAME, DB_USER, DB_PASS,
+// BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional: else the AWS
+// default chain), AWS_REGION (default us-east-1), AWS_ENDPOINT_URL_S3.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/amanda"
+	"github.com/cityofaustin/atd-executive-dashboard/amanda/amandatest"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
+)
+
+const name = "amanda_to_s3"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
+	stop()
+	os.Exit(jobkit.Exit(name, err, os.Stderr))
+}
+
+var settings = jobkit.Merge(
+	jobkit.Settings{
+		Required: []string{"HOST", "SERVICE_NAME", "DB_USER", "DB_PASS"},
+		Optional: []string{"PORT"},
+	},
+	jobkit.S3Settings(jobkit.ExecDashKeys),
+)
+
+// openFunc opens the AMANDA client of a live run; tests replace it.
+type openFunc func(cfg amanda.Config, opts amanda.Options) (*amanda.Client, error)
+
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+	return runWith(ctx, args, env, stdout, amanda.Open)
+}
+
+func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, open openFunc) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	query := fs.String("query", "", "named query to export: "+strings.Join(amanda.Names(), ", ")+", or all")
+	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
+	if err != nil {
+		return err
+	}
+	names, err := selectQueries(*query, job.Mode)
+	if err != nil {
+		return err
+	}
+
+	client, err := openClient(job, open)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	store, err := job.Store(ctx, jobkit.ExecDashKeys, amandatest.Recorded)
+	if err != nil {
+		return err
+	}
+	if job.Flags.DryRun && job.Mode == jobkit.Sample {
+		// job.Store wraps only the live store; a dry run writes nothing.
+		store = jobkit.DryRunStore(store, job.Stdout)
+	}
+	for _, n := range names {
+		if err := export(ctx, job, client, store, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectQueries validates --query before any work starts.
+func selectQueries(query string, mode jobkit.Mode) ([]string, error) {
+	switch {
+	case query == "all", query == "" && mode == jobkit.Sample:
+		return amanda.Names(), nil
+	case query == "":
+		return nil, &jobkit.UsageError{Err: fmt.Errorf("--query is required (one of %s, or all)", strings.Join(amanda.Names(), ", "))}
+	}
+	if _, err := amanda.Lookup(query); err != nil {
+		return nil, &jobkit.UsageError{Err: fmt.Errorf("--query: %w", err)}
+	}
+	return []string{query}, nil
+}
+
+// openClient returns the AMANDA client: the replaying connector over the
+// embedded recordings in sample mode, the read replica otherwise.
+func openClient(job *jobkit.Job, open openFunc) (*amanda.Client, error) {
+	opts := amanda.Options{Logger: job.Logger}
+	if job.Mode == jobkit.Sample {
+		conn, err := amandatest.NewRecorded()
+		if err != nil {
+			return nil, err
+		}
+		return amanda.New(sql.OpenDB(conn), opts), nil
+	}
+	cfg, err := amandaConfig(job.Env)
+	if err != nil {
+		return nil, err
+	}
+	job.Logger.Debug("amanda settings", slog.Any("amanda", cfg))
+	client, err := open(cfg, opts)
+	if errors.Is(err, amanda.ErrConfig) {
+		return nil, &jobkit.ConfigError{Err: err}
+	}
+	return client, err
+}
+
+// amandaConfig maps the environment to the client configuration.
+func amandaConfig(env jobkit.Env) (amanda.Config, error) {
+	cfg := amanda.Config{
+		Host:           env.Get("HOST"),
+		ServiceName:    env.Get("SERVICE_NAME"),
+		User:           env.Get("DB_USER"),
+		Password:       env.Get("DB_PASS"),
+		ConnectTimeout: 30 * time.Second,
+	}
+	if p := env.Get("PORT"); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil || port <= 0 || port > 65535 {
+			return cfg, jobkit.Invalid("PORT is not a TCP port number (1-65535)")
+		}
+		cfg.Port = port
+	}
+	return cfg, nil
+}
+
+// export streams one query's CSV into the store as NAME.csv.
+func export(ctx context.Context, job *jobkit.Job, client *amanda.Client, store objstore.Store, query string) error {
+	key := query + ".csv"
+	job.Logger.InfoContext(ctx, "exporting", "query", query, "key", key)
+	var res amanda.ExportResult
+	err := objstore.WriteFunc(ctx, store, key, func(w io.Writer) error {
+		var err error
+		res, err = client.Export(ctx, query, w)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("export %s to %s: %w", query, key, err)
+	}
+	msg := "exported"
+	if job.Flags.DryRun {
+		msg = "dry run: counted, nothing written"
+	}
+	job.Logger.InfoContext(ctx, msg, "query", query, "key", key, "rows", res.Rows,
+		"columns", len(res.Columns), "elapsed", res.Elapsed)
+	return nil
+}
