@@ -34,6 +34,8 @@ type Error struct {
 	Err   error  // the cause
 }
 
+// Error returns "amanda: OP QUERY (after N rows): cause", leaving out the
+// parts that do not apply.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("amanda: ")

@@ -64,6 +64,7 @@ type UnexpectedSQLError struct {
 	SQL string
 }
 
+// Error quotes the unexpected SQL text.
 func (e *UnexpectedSQLError) Error() string {
 	return fmt.Sprintf("amandatest: no recorded result set for SQL %q", e.SQL)
 }
