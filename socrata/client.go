@@ -212,13 +212,11 @@ func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, auth
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "atd-executive-dashboard-socrata/1")
-	if auth {
-		if c.appToken != "" {
-			req.Header.Set("X-App-Token", c.appToken)
-		}
-		if c.keyID != "" {
-			req.SetBasicAuth(c.keyID, c.keySecret)
-		}
+	if c.appToken != "" {
+		req.Header.Set("X-App-Token", c.appToken)
+	}
+	if auth && c.keyID != "" {
+		req.SetBasicAuth(c.keyID, c.keySecret)
 	}
 	return req, nil
 }

@@ -50,6 +50,32 @@
 // Progress is logged at Info per chunk (keys dataset, chunk, chunks, rows)
 // and reported to [UpsertOptions.Progress].
 //
+// # Reading
+//
+// [Client.Count] runs count(*) with an optional $where. [Client.Query] and
+// [Client.QueryInto] return one page of a SoQL query, as raw [Row] values
+// or decoded into the caller's type. [Client.Rows] pages through a whole
+// dataset one page at a time, always with an explicit $order (":id" by
+// default, or as tie-breaker after the caller's order), since SODA pages
+// without one overlap or skip rows.
+//
+// # Catalog
+//
+// [Client.Catalog] lists a domain's assets from the Discovery API
+// (default <Domain>/api/catalog/v1; Config.CatalogURL names another) into
+// typed [Asset] values. Anonymous listings send no credentials and see
+// public assets only; with CatalogQuery.Authenticated the request carries
+// Basic auth and X-Socrata-Host, and also lists private, unpublished and
+// hidden assets with their private metadata. Paging uses limit/offset and
+// switches to scroll_id past the API's 10,000 offset limit.
+//
+//	for a, err := range c.Catalog(ctx, socrata.CatalogQuery{Domain: "datahub.austintexas.gov", Authenticated: true}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(a.Resource.ID, a.Resource.Name, a.Classification.DomainCategory)
+//	}
+//
 // # Retries
 //
 // Every request goes through the project's retrying HTTP stack: 429, 5xx

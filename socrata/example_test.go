@@ -100,3 +100,24 @@ func ExampleDecodeWriteResult() {
 	// 0 9917 83 [] <nil>
 	// 1 0 1 [{1 SR-3 bad date}] <nil>
 }
+
+func ExampleClient_Catalog() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"results":[{"resource":{"id":"a2bc-3def","name":"Active Permits","type":"dataset",
+			"page_views":{"page_views_total":3018}},"classification":{"domain_category":"Transportation and Mobility",
+			"domain_metadata":[{"key":"Publishing-Information_Update-Frequency","value":"Daily"}]},
+			"owner":{"id":"8t3r-wq64","display_name":"ATD"}}],"resultSetSize":1}`)
+	}))
+	defer srv.Close()
+	c, _ := socrata.New(socrata.Config{Domain: srv.URL})
+
+	for a, err := range c.Catalog(context.Background(), socrata.CatalogQuery{Domain: "datahub.austintexas.gov"}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		freq, _ := a.Classification.Metadata("Publishing-Information_Update-Frequency")
+		fmt.Println(a.Resource.ID, a.Resource.Name, a.Resource.PageViews.Total, a.Classification.DomainCategory, freq, a.Owner.ID)
+	}
+	// Output: a2bc-3def Active Permits 3018 Transportation and Mobility Daily 8t3r-wq64
+}

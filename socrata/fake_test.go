@@ -1,8 +1,11 @@
 package socrata_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -104,4 +107,152 @@ type httpRequest struct{ h map[string][]string }
 func (r *httpRequest) basicAuth() (string, string, bool) {
 	req := &http.Request{Header: r.h}
 	return req.BasicAuth()
+}
+
+func TestCatalogScrollSwitch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		assets   int
+		pageSize int
+		wantReqs []string // offset=N or scroll=ID per request
+	}{
+		{"small catalog pages by offset", 7, 3, []string{"offset=0", "offset=3", "offset=6"}},
+		{"large catalog switches to scroll", 10500, 3000, []string{"offset=0", "scroll=", "scroll=a-03000", "scroll=a-06000", "scroll=a-09000"}},
+		{"offset limit reached", 9500, 4000, []string{"offset=0", "offset=4000", "scroll=", "scroll=a-04000", "scroll=a-08000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := socratatest.Start(t)
+			var assets []json.RawMessage
+			for i := range tt.assets {
+				assets = append(assets, json.RawMessage(fmt.Sprintf(`{"resource":{"id":"a-%05d","type":"dataset"}}`, i+1)))
+			}
+			srv.SetCatalog(assets, nil)
+			c := newFakeClient(t, srv)
+			seen := map[string]bool{}
+			for a, err := range c.Catalog(t.Context(), socrata.CatalogQuery{Authenticated: true, PageSize: tt.pageSize}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seen[a.Resource.ID] {
+					t.Fatalf("%s yielded twice", a.Resource.ID)
+				}
+				seen[a.Resource.ID] = true
+			}
+			if len(seen) != tt.assets {
+				t.Errorf("%d assets, want %d", len(seen), tt.assets)
+			}
+			var got []string
+			for _, r := range srv.Requests() {
+				if r.Query.Has("scroll_id") {
+					got = append(got, "scroll="+r.Query.Get("scroll_id"))
+				} else {
+					got = append(got, "offset="+r.Query.Get("offset"))
+				}
+				if r.Status != 200 {
+					t.Errorf("request %v answered %d", r.Query, r.Status)
+				}
+			}
+			if !slices.Equal(got, tt.wantReqs) {
+				t.Errorf("requests = %v, want %v", got, tt.wantReqs)
+			}
+		})
+	}
+}
+
+func TestRowsPaging(t *testing.T) {
+	t.Parallel()
+	stored := make([]map[string]any, 2500)
+	for i := range stored {
+		stored[i] = map[string]any{":id": fmt.Sprintf("row-%05d", i), "n": fmt.Sprint(i), "name": fmt.Sprintf("name %d", i%7)}
+	}
+	tests := []struct {
+		name      string
+		q         socrata.Query
+		pageSize  int
+		wantRows  int
+		wantOrder string
+		wantPages int
+	}{
+		{"default order and page size", socrata.Query{}, 0, 2500, ":id", 3},
+		{"explicit order gets tie-breaker", socrata.Query{Order: "name DESC"}, 1000, 2500, "name DESC, :id", 3},
+		{"order already total", socrata.Query{Order: ":id DESC"}, 1000, 2500, ":id DESC", 3},
+		{"limit and offset", socrata.Query{Limit: 1200, Offset: 100}, 500, 1200, ":id", 3},
+		{"exact multiple", socrata.Query{Limit: 2000}, 1000, 2000, ":id", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := socratatest.Start(t)
+			srv.SetRows("abcd-1234", stored)
+			c := newFakeClient(t, srv)
+			n := 0
+			for row, err := range c.Rows(t.Context(), "abcd-1234", tt.q, tt.pageSize) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := row["n"].(string); !ok {
+					t.Fatalf("row %v", row)
+				}
+				n++
+			}
+			if n != tt.wantRows {
+				t.Errorf("%d rows, want %d", n, tt.wantRows)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != tt.wantPages {
+				t.Errorf("%d pages, want %d", len(reqs), tt.wantPages)
+			}
+			for _, r := range reqs {
+				if r.Query.Get("$order") != tt.wantOrder {
+					t.Errorf("$order = %q, want %q", r.Query.Get("$order"), tt.wantOrder)
+				}
+			}
+		})
+	}
+	t.Run("error stops", func(t *testing.T) {
+		t.Parallel()
+		srv := socratatest.Start(t)
+		c := newFakeClient(t, srv)
+		var last error
+		for _, err := range c.Rows(t.Context(), "nope-0000", socrata.Query{}, 10) {
+			last = err
+		}
+		if !errors.Is(last, socrata.ErrNotFound) {
+			t.Errorf("err = %v", last)
+		}
+	})
+}
+
+func TestQueryInto(t *testing.T) {
+	t.Parallel()
+	srv := socratatest.Start(t)
+	srv.SetRows("abcd-1234", []map[string]any{{"name": "a", "n": "12"}, {"name": "b", "n": "7"}})
+	c := newFakeClient(t, srv)
+	var typed []struct {
+		Name string `json:"name"`
+		N    int64  `json:"n,string"`
+	}
+	q := socrata.Query{Select: "name, n", Where: "n > 1", Order: "name", Limit: 5}
+	if err := c.QueryInto(t.Context(), "abcd-1234", q, &typed); err != nil {
+		t.Fatal(err)
+	}
+	if len(typed) != 2 || typed[0].N != 12 || typed[1].Name != "b" {
+		t.Errorf("typed = %+v", typed)
+	}
+	raw, err := c.Query(t.Context(), "abcd-1234", q)
+	if err != nil || len(raw) != 2 || raw[1]["n"] != "7" {
+		t.Errorf("raw = %v, %v", raw, err)
+	}
+	r := srv.Requests()[0]
+	for k, want := range map[string]string{"$select": "name, n", "$where": "n > 1", "$order": "name", "$limit": "5"} {
+		if got := r.Query.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if r.Query.Has("$offset") {
+		t.Error("$offset sent though zero")
+	}
 }
