@@ -1,0 +1,74 @@
+// Package csr reads the City of Austin 3-1-1 service-request (CSR) report
+// and the flex-notes report and turns them into Socrata rows.
+//
+// The CSR report is a tab-separated UTF-16 file with a byte-order mark that
+// can hold hundreds of thousands of rows; everything here streams it, one
+// record at a time, so memory does not grow with its size:
+//
+//	c, err := csr.New(csr.Config{Endpoint: endpoint, Logger: logger})
+//	if err != nil { ... }
+//	rd, err := c.Open(ctx) // fetch + check that the response is the report
+//	if err != nil { ... }  // *csr.APIError, *csr.Error, *csr.FormatError
+//	defer rd.Close()
+//	res, err := soda.Upsert(ctx, dataset, csr.StreamRows[socrata.Row](rd), socrata.UpsertOptions{})
+//
+// The package does not import the Socrata client: rows are
+// map[string]any, and the generic [Rows], [StreamRows] and [FlexRows]
+// yield any map type with that underlying type, such as socrata.Row.
+//
+// # Transform
+//
+// [Transformer] maps the report columns to the Socrata fields of the
+// dashboard contract (see [Column] and [Fields]), reformats the five dates
+// to floating timestamps without converting time zones ([AppendDate]),
+// adds fiscal_year and location, and publishes every missing-value marker
+// ([DefaultMissingValues]) as null. location is computed from the
+// state-plane coordinates (NAD83 / Texas Central, US survey feet,
+// EPSG:2277) by a documented Lambert Conformal Conic inverse
+// ([StatePlaneToWGS84]) tested against PROJ.
+//
+// # Flex notes
+//
+// [NewFlexNotes] (or [Client.OpenFlexNotes]) reads the xlsx flex-notes
+// report with excelize's streaming row iterator, maps its six columns and
+// drops the rows whose question is private ([DefaultIgnoredQuestions], or
+// [FlexOptions].IgnoredQuestions), counting them in [FlexNotes.Stats].
+//
+// # Errors
+//
+// Distinguish failures with errors.As and errors.Is:
+//
+//   - [*APIError]: the endpoint answered with a non-2xx status (after
+//     retries); Message summarises the body (an HTML page's title).
+//   - [*Error]: the connection failed before an answer (Op "fetch"), or
+//     the body stream failed after it started (Op "read": a dropped
+//     connection, a truncated body; wraps io.ErrUnexpectedEOF for those).
+//   - [*FormatError] (errors.Is [ErrNotReport]): the answer is not the
+//     report: an HTML page (the city's web firewall), text without a
+//     UTF-16 byte-order mark, an empty body, missing columns (listed in
+//     Missing). Its message says what arrived, quoting at most a short
+//     prefix, never a whole body.
+//   - [*ParseError]: a record or value the job cannot publish, with its
+//     data row and line numbers and column: [ErrBadDate], [ErrBadNumber],
+//     [ErrFieldCount], [ErrQuote].
+//
+// # Retries
+//
+// Fetch goes through internal/httpretry: connection faults, 429 (honouring
+// Retry-After) and 5xx are retried with backoff until the response starts.
+// A failure while the body streams cannot be retried transparently;
+// upserts are keyed, so rerunning the job completes the set.
+//
+// # Streaming
+//
+// [Reader.Read] follows the io.EOF contract of encoding/csv. A Reader holds
+// one record, a Transformer one reusable buffer; [StreamRows] reuses one
+// row map and suits consumers that encode each row before taking the next
+// (socrata.Client.Upsert does); [Rows] allocates a map per row.
+//
+// # Logging
+//
+// Config.Logger (nil: discarded) receives one line per fetch (keys url,
+// status, content_type, content_length, attempts, wait) and httpretry's
+// retry warnings. URLs are logged without query string or user info.
+package csr

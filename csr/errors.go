@@ -1,0 +1,129 @@
+package csr
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Sentinel errors. Test for them with [errors.Is]; they arrive wrapped in
+// the typed errors below.
+var (
+	// ErrNotReport means the endpoint answered with something that is not
+	// the expected report (an HTML page, another encoding, missing columns).
+	// It is wrapped by [*FormatError].
+	ErrNotReport = errors.New("not the expected report")
+	// ErrBadDate means a date column holds text in no accepted format.
+	ErrBadDate = errors.New("unrecognised date")
+	// ErrBadNumber means a numeric column holds text that is not a number.
+	ErrBadNumber = errors.New("not a number")
+	// ErrFieldCount means a record has a different number of fields than
+	// the header.
+	ErrFieldCount = errors.New("wrong number of fields")
+	// ErrQuote means a quoted field is not terminated.
+	ErrQuote = errors.New("unterminated quoted field")
+)
+
+// APIError is returned by [Client.Fetch] when the endpoint answers with a
+// non-2xx status (after retries, for 429 and 5xx).
+type APIError struct {
+	StatusCode int    // HTTP status code
+	Status     string // HTTP status line text, e.g. "503 Service Unavailable"
+	// Message summarises the body: an HTML page's title or the first bytes
+	// of a text body, bounded and on one line.
+	Message   string
+	RequestID string // X-Request-Id or similar header, when present
+	Attempts  int    // attempts made, including retries
+	Method    string // HTTP method
+	URL       string // endpoint without query string or user info
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("csr: %s %s: %s after %d attempt(s)", e.Method, e.URL, e.Status, e.Attempts)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Error records the operation and endpoint that failed and the cause: a
+// connection failure while fetching, or a read failure mid-stream (a dropped
+// connection, a truncated body).
+type Error struct {
+	Op  string // "fetch", "read report", "read flex notes"
+	URL string // endpoint without query string or user info
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.URL == "" {
+		return "csr: " + e.Op + ": " + e.Err.Error()
+	}
+	return "csr: " + e.Op + " " + e.URL + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// FormatError says that a response is not the expected report and what
+// arrived instead. It wraps [ErrNotReport]. Got never contains more than a
+// short prefix of the body.
+type FormatError struct {
+	// What names the check that failed: "html", "encoding", "empty",
+	// "columns" or "xlsx".
+	What string
+	// Got describes what arrived, e.g. "an HTML page titled 'Request
+	// Rejected'".
+	Got string
+	// Missing lists the missing report columns when What is "columns".
+	Missing []string
+}
+
+func (e *FormatError) Error() string {
+	return "csr: the response is not the report: got " + e.Got
+}
+
+// Unwrap returns [ErrNotReport].
+func (e *FormatError) Unwrap() error { return ErrNotReport }
+
+// ParseError is a syntax error in the tab-separated report or a value that
+// cannot be transformed. It wraps [ErrFieldCount], [ErrQuote],
+// [ErrBadDate] or [ErrBadNumber].
+type ParseError struct {
+	Row    int    // 1-based data row (the header is row 0)
+	Line   int    // 1-based line of the report where the row starts
+	Column string // report column, when known
+	// Value is the offending text for date and number columns (never for
+	// free-text columns, which may hold personal data), truncated.
+	Value string
+	Err   error
+}
+
+func (e *ParseError) Error() string {
+	s := "csr: row " + strconv.Itoa(e.Row) + " (line " + strconv.Itoa(e.Line) + ")"
+	if e.Column != "" {
+		s += ", column " + strconv.Quote(e.Column)
+	}
+	s += ": " + e.Err.Error()
+	if e.Value != "" {
+		s += " " + strconv.Quote(e.Value)
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// cut on a rune boundary
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}

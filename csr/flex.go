@@ -1,0 +1,321 @@
+package csr
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The flex-notes report columns and their Socrata fields (SPEC.md,
+// flex_notes_to_socrata).
+var flexColumns = [...]struct{ name, field string }{
+	{"Flex Notes ID", "flex_note_id"},
+	{"Service Request Number", "service_request_number"},
+	{"Flex Notes Definition ID", "flex_notes_definition_id"},
+	{"Service Request ID", "service_request_id"},
+	{"Flex Question", "flex_question"},
+	{"Flex Answer", "flex_answer"},
+}
+
+const (
+	flexID = iota
+	flexSRNumber
+	flexDefinitionID
+	flexSRID
+	flexQuestion
+	flexAnswer
+	flexNumColumns
+)
+
+// FlexFields returns the Socrata field names of a flex-notes row, in report
+// order. It returns a new slice on every call.
+func FlexFields() []string {
+	out := make([]string, len(flexColumns))
+	for i, c := range flexColumns {
+		out[i] = c.field
+	}
+	return out
+}
+
+// DefaultIgnoredQuestions returns the flex questions whose answers are
+// private (reporter information, license plates, card digits, APD case
+// numbers, ParkATX user ids, citation numbers) and are never published.
+// The texts are those of the pandas job this module replaces
+// (cityofaustin/atd-executive-dashboard csr/flex_notes_to_socrata.py,
+// IGNORED_QUESTIONS), matched exactly, including the double space in the
+// APD question. It returns a new slice on every call.
+func DefaultIgnoredQuestions() []string {
+	return []string{
+		"Mobile Apps Reporter Information",
+		"Provide license plate number of vehicle, if known.",
+		"*What are the last 4 digits of the card number that you used for this transaction?",
+		"Enter APD  # if known (Case #, Officer #, etc.).",
+		"Provide User ID from ParkATX App (If user ID is unavailable, type N/A)",
+		"What are the last 4 digits of the card number that you used for this transaction?",
+		"What is the 9-digit citation number (top line)?",
+	}
+}
+
+// FlexOptions configures [NewFlexNotes].
+type FlexOptions struct {
+	// Sheet is the worksheet to read (default: the first one).
+	Sheet string
+	// IgnoredQuestions lists the Flex Question texts whose rows are
+	// dropped, matched exactly. Nil means [DefaultIgnoredQuestions]; an
+	// empty non-nil slice keeps every row.
+	IgnoredQuestions []string
+}
+
+// FlexStats counts what a [FlexNotes] reader did.
+type FlexStats struct {
+	Rows       int            // data rows read (dropped ones included)
+	Published  int            // rows returned by Read
+	Dropped    int            // rows dropped because of their question
+	ByQuestion map[string]int // dropped rows per ignored question
+}
+
+// FlexNotes reads the flex-notes xlsx report and returns Socrata rows with
+// the private questions dropped.
+//
+// Rows are streamed from the worksheet with excelize's row iterator; the
+// workbook's compressed bytes are held in memory (a ZIP archive needs
+// random access) and excelize spills a large worksheet to a temporary file.
+// Cells are read raw (no number formatting).
+//
+// Row values: flex_note_id, flex_notes_definition_id and service_request_id
+// are int64 when the cell is an integer, otherwise the text as is;
+// service_request_number, flex_question and flex_answer are strings.
+// Cells holding one of [DefaultMissingValues] are nil.
+//
+// A FlexNotes is not safe for concurrent use.
+type FlexNotes struct {
+	f       *excelize.File
+	rows    *excelize.Rows
+	closer  io.Closer
+	idx     [flexNumColumns]int
+	ignored map[string]struct{}
+	line    int // spreadsheet row number of the last row read
+	stats   FlexStats
+	err     error
+}
+
+// NewFlexNotes opens the xlsx workbook in r and reads its header. It
+// returns a [*FormatError] when r holds something else (an HTML page,
+// text) or the header lacks some of the six columns (all listed).
+func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	p, err := br.Peek(sniffLen)
+	if len(p) == 0 && err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if ferr := sniffXLSX(p); ferr != nil {
+		return nil, ferr
+	}
+	f, err := excelize.OpenReader(br, excelize.Options{RawCellValue: true})
+	if err != nil {
+		var cerr *Error
+		if errors.As(err, &cerr) {
+			return nil, err // the stream failed
+		}
+		return nil, &FormatError{What: "xlsx", Got: "a ZIP archive that is not a readable xlsx workbook (" + truncate(err.Error(), 120) + ")"}
+	}
+	sheet := opts.Sheet
+	if sheet == "" {
+		list := f.GetSheetList()
+		if len(list) == 0 {
+			f.Close()
+			return nil, &FormatError{What: "xlsx", Got: "an xlsx workbook without worksheets"}
+		}
+		sheet = list[0]
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, &FormatError{What: "xlsx", Got: fmt.Sprintf("an xlsx workbook without the sheet %q (it has %s)", sheet, quoteList(f.GetSheetList()))}
+	}
+	ignored := opts.IgnoredQuestions
+	if ignored == nil {
+		ignored = DefaultIgnoredQuestions()
+	}
+	fn := &FlexNotes{f: f, rows: rows, ignored: make(map[string]struct{}, len(ignored)),
+		stats: FlexStats{ByQuestion: map[string]int{}}}
+	for _, q := range ignored {
+		fn.ignored[q] = struct{}{}
+	}
+	if err := fn.readHeader(); err != nil {
+		fn.Close()
+		return nil, err
+	}
+	return fn, nil
+}
+
+func (fn *FlexNotes) readHeader() error {
+	for fn.rows.Next() {
+		fn.line++
+		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return &Error{Op: "read flex notes", Err: err}
+		}
+		if allBlank(cells) {
+			continue
+		}
+		pos := make(map[string]int, len(cells))
+		for i, c := range cells {
+			if _, dup := pos[strings.TrimSpace(c)]; !dup {
+				pos[strings.TrimSpace(c)] = i
+			}
+		}
+		var missing []string
+		for i, c := range flexColumns {
+			j, ok := pos[c.name]
+			if !ok {
+				missing = append(missing, c.name)
+				continue
+			}
+			fn.idx[i] = j
+		}
+		if len(missing) > 0 {
+			return &FormatError{What: "columns", Missing: missing,
+				Got: fmt.Sprintf("an xlsx sheet whose header (%s) lacks %s", strconv.Quote(truncate(strings.Join(cells, "|"), 120)), quoteList(missing))}
+		}
+		return nil
+	}
+	if err := fn.rows.Error(); err != nil {
+		return &Error{Op: "read flex notes", Err: err}
+	}
+	return &FormatError{What: "empty", Got: "an xlsx workbook with an empty sheet"}
+}
+
+func allBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Read returns the next published row (a new map), skipping blank rows and
+// rows whose question is ignored. It returns io.EOF at the end.
+func (fn *FlexNotes) Read() (map[string]any, error) {
+	if fn.err != nil {
+		return nil, fn.err
+	}
+	for fn.rows.Next() {
+		fn.line++
+		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			fn.err = &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
+			return nil, fn.err
+		}
+		if allBlank(cells) {
+			continue
+		}
+		fn.stats.Rows++
+		var v [flexNumColumns]string
+		for i, j := range fn.idx {
+			if j < len(cells) {
+				v[i] = cells[j]
+			}
+		}
+		if _, drop := fn.ignored[v[flexQuestion]]; drop {
+			fn.stats.Dropped++
+			fn.stats.ByQuestion[v[flexQuestion]]++
+			continue
+		}
+		row := make(map[string]any, flexNumColumns)
+		for i, s := range v {
+			field := flexColumns[i].field
+			switch {
+			case isMissing(s):
+				row[field] = nil
+			case i == flexID || i == flexDefinitionID || i == flexSRID:
+				if n, ok := parseInt(trimSpace(s)); ok {
+					row[field] = n
+				} else {
+					row[field] = s
+				}
+			default:
+				row[field] = s
+			}
+		}
+		fn.stats.Published++
+		return row, nil
+	}
+	if err := fn.rows.Error(); err != nil {
+		fn.err = &Error{Op: "read flex notes", Err: err}
+		return nil, fn.err
+	}
+	fn.err = io.EOF
+	return nil, io.EOF
+}
+
+// Stats returns the counts so far (a copy).
+func (fn *FlexNotes) Stats() FlexStats {
+	s := fn.stats
+	s.ByQuestion = maps.Clone(fn.stats.ByQuestion)
+	return s
+}
+
+// Close releases the workbook (and its temporary files) and, when the
+// reader came from [Client.OpenFlexNotes], the response body.
+func (fn *FlexNotes) Close() error {
+	var errs []error
+	if fn.rows != nil {
+		errs = append(errs, fn.rows.Close())
+		fn.rows = nil
+	}
+	if fn.f != nil {
+		errs = append(errs, fn.f.Close())
+		fn.f = nil
+	}
+	if fn.closer != nil {
+		errs = append(errs, fn.closer.Close())
+		fn.closer = nil
+	}
+	return errors.Join(errs...)
+}
+
+// FlexRows returns an iterator over fn's published rows. R is any map type
+// such as socrata.Row. Iteration stops after the first error.
+func FlexRows[R ~map[string]any](fn *FlexNotes) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		for {
+			row, err := fn.Read()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(R(row), nil) {
+				return
+			}
+		}
+	}
+}
+
+// OpenFlexNotes fetches the flex-notes workbook from the client's endpoint
+// and returns a reader over it (see [NewFlexNotes]).
+func (c *Client) OpenFlexNotes(ctx context.Context, opts FlexOptions) (*FlexNotes, error) {
+	rc, err := c.Fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := NewFlexNotes(rc, opts)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	fn.closer = rc
+	return fn, nil
+}
