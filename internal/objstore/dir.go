@@ -24,7 +24,8 @@ const tmpPrefix = ".objstore-tmp-"
 // Put writes a temporary file next to the target and renames it into place,
 // so readers never see a half-written object. Keys must be relative,
 // slash-separated and stay inside root: an absolute key or one with ".."
-// elements is refused with ErrInvalidKey, and file access goes through
+// elements is refused with ErrInvalidKey (as is a file name starting with
+// ".objstore-tmp-", reserved for temporary files), and file access goes through
 // [os.Root], so symbolic links cannot lead outside root either.
 //
 // Dir is safe for concurrent use; concurrent Puts of one key leave one of the
@@ -59,7 +60,7 @@ func validKey(key string) bool {
 // existing one intact). Errors are *Error; an escaping key wraps
 // ErrInvalidKey.
 func (d *Dir) Put(ctx context.Context, key string, body io.Reader) (err error) {
-	if !validKey(key) {
+	if !validKey(key) || strings.HasPrefix(path.Base(key), tmpPrefix) {
 		return d.err("put", key, ErrInvalidKey)
 	}
 	if err := ctx.Err(); err != nil {

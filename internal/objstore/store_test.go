@@ -19,15 +19,19 @@ const bucket = "exec-dash-test"
 
 // setupS3 starts a fake S3 server with one bucket and returns it with a store
 // over that bucket.
-func setupS3(t *testing.T, opts objstore.S3Options) (*s3test.Server, *objstore.S3) {
-	t.Helper()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, bucket)
+func setupS3(tb testing.TB, opts objstore.S3Options) (*s3test.Server, *objstore.S3) {
+	tb.Helper()
+	srv := s3test.Start(tb)
+	srv.CreateBucket(tb, bucket)
 	st, err := objstore.NewS3(srv.Client(), bucket, opts)
 	if err != nil {
-		t.Fatalf("NewS3: %v", err)
+		tb.Fatalf("NewS3: %v", err)
 	}
 	return srv, st
+}
+
+func setupS3Bench(b *testing.B) (*s3test.Server, *objstore.S3) {
+	return setupS3(b, objstore.S3Options{PartSize: 5 << 20})
 }
 
 // writable returns the writable backends under test, each fresh.
