@@ -253,6 +253,9 @@ func (t *DayTally) AddInstant(ts time.Time) {
 // AddMissing counts a row with no date.
 func (t *DayTally) AddMissing() { t.Missing++ }
 
+// AddInvalid counts a row whose date could not be read.
+func (t *DayTally) AddInvalid() { t.Invalid++ }
+
 // AddText counts a row whose date is text: an instant with a zone
 // (RFC 3339) is placed in the tally's location; a date (YYYY-MM-DD,
 // MM/DD/YY, MM/DD/YYYY, optionally with a wall-clock time) is taken as a
