@@ -86,7 +86,9 @@ type ExportOptions struct {
 
 // Export runs every task (at most Concurrency at once) and streams each
 // non-empty result as CSV to dst under its key; an empty result is not
-// written. A failed task does not stop the others. The returned error joins
+// written. A failed task does not stop the others; a task whose report
+// instance was lost with an expired session (mstr.ErrInstanceLost) runs
+// once more. The returned error joins
 // every *TaskError (nil when all succeeded); the result says what landed.
 func Export(ctx context.Context, run Runner, dst Putter, tasks []Task, opts ExportOptions) (ExportResult, error) {
 	conc := opts.Concurrency
@@ -114,7 +116,13 @@ func Export(ctx context.Context, run Runner, dst Putter, tasks []Task, opts Expo
 				return
 			}
 			defer func() { <-sem }()
-			outs[i].rows, outs[i].empty, outs[i].err = exportOne(ctx, run, dst, t, logger)
+			rows, empty, err := exportOne(ctx, run, dst, t, logger)
+			if errors.Is(err, mstr.ErrInstanceLost) {
+				logger.WarnContext(ctx, "report instance lost with an expired session, running the report again",
+					"report", string(t.Report.Kind), "department", t.Department, "month", t.Month.String())
+				rows, empty, err = exportOne(ctx, run, dst, t, logger)
+			}
+			outs[i].rows, outs[i].empty, outs[i].err = rows, empty, err
 		})
 	}
 	wg.Wait()

@@ -266,6 +266,13 @@ func (c *Client) session(ctx context.Context) (string, int, error) {
 	return c.token, c.gen, nil
 }
 
+// generation returns the login generation (incremented at every login).
+func (c *Client) generation() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 // relogin logs in again unless another goroutine already did since gen.
 func (c *Client) relogin(ctx context.Context, gen int) error {
 	c.mu.Lock()

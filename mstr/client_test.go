@@ -293,9 +293,62 @@ func TestExpiredSessionTwiceFails(t *testing.T) {
 	if !errors.Is(err, mstr.ErrSessionExpired) {
 		t.Fatalf("err = %v, want ErrSessionExpired", err)
 	}
-	if f.fake.Logins() != 2 {
-		t.Errorf("logins = %d, want 2", f.fake.Logins())
+	// One re-login for the failed call, then Run starts over once (the
+	// instance may belong to the old session) and re-logs in once more.
+	if f.fake.Logins() != 3 {
+		t.Errorf("logins = %d, want 3", f.fake.Logins())
 	}
+}
+
+// TestInstanceLostWithSession plays a server whose instances die with the
+// session that created them.
+func TestInstanceLostWithSession(t *testing.T) {
+	t.Parallel()
+	t.Run("during prompts: Run starts over", func(t *testing.T) {
+		t.Parallel()
+		ctx := t.Context()
+		f := setup(t)
+		f.fake.BindInstances = true
+		var once sync.Once
+		f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method == http.MethodPut {
+				once.Do(f.fake.ExpireSessions)
+			}
+			return false
+		}
+		c := f.client(t, nil)
+		defer c.Close(ctx)
+		tab, err := c.Run(ctx, irisReport, mstr.RunOptions{Answerer: irisPlan()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows := collect(t, ctx, tab); len(rows) != 150 {
+			t.Errorf("rows = %d", len(rows))
+		}
+		if n := len(f.fake.InstanceAnswers(irisReport)); n != 2 {
+			t.Errorf("instances = %d, want 2 (the run started over)", n)
+		}
+	})
+	t.Run("during pages: ErrInstanceLost", func(t *testing.T) {
+		t.Parallel()
+		ctx := t.Context()
+		f := setup(t)
+		f.fake.BindInstances = true
+		c := f.client(t, nil)
+		defer c.Close(ctx)
+		tab, err := c.Run(ctx, irisReport, mstr.RunOptions{Answerer: irisPlan()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.fake.ExpireSessions()
+		var last error
+		for _, err := range tab.Rows(ctx) {
+			last = err
+		}
+		if !errors.Is(last, mstr.ErrInstanceLost) || !errors.Is(last, mstr.ErrNotFound) {
+			t.Errorf("err = %v, want ErrInstanceLost wrapping the 404", last)
+		}
+	})
 }
 
 func TestServerErrorBody(t *testing.T) {

@@ -30,6 +30,10 @@
 // and, in a cookie jar, the session cookie that goes with it; every project
 // call carries X-MSTR-ProjectID. When the server answers 401 or ERR009
 // (session expired), the client logs in once more and repeats the call.
+// Report instances may belong to the session that created them, so when a
+// call fails after such a new login, [Client.Run] starts over once from
+// instance creation; a page fetch that fails that way returns
+// [ErrInstanceLost] (run the report again).
 // [Client.Close] logs out. The password never appears in logs or errors;
 // [Config] redacts it in String and LogValue.
 //
@@ -67,7 +71,8 @@
 // message, ticket id, attempts, method, sanitized URL; a non-JSON body is
 // kept as a short prefix), a [*PromptError], a [*PageError], a transport
 // error or a context error. Sentinels: [ErrSessionExpired], [ErrLoginFailed],
-// [ErrNotFound], [ErrPromptMismatch], [ErrBadPage], [ErrNotLoggedIn].
+// [ErrNotFound], [ErrPromptMismatch], [ErrBadPage], [ErrNotLoggedIn],
+// [ErrInstanceLost].
 //
 //	var apiErr *mstr.APIError
 //	if errors.As(err, &apiErr) { log(apiErr.Code, apiErr.TicketID) }

@@ -31,6 +31,10 @@ var (
 	ErrBadPage = errors.New("mstr: malformed report data page")
 	// ErrNotLoggedIn is returned by calls made after [Client.Close].
 	ErrNotLoggedIn = errors.New("mstr: client is closed")
+	// ErrInstanceLost reports that a report instance stopped answering
+	// after the client had to log in again: instances belong to the
+	// session that created them. Run the report again.
+	ErrInstanceLost = errors.New("mstr: report instance lost with an expired session; run the report again")
 )
 
 // maxErrorBodySize bounds how much of an error response is read;

@@ -303,6 +303,9 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 	return out, nil
 }
 
+// Reset forgets which expectations were answered, for a new run.
+func (pl *Plan) Reset() { clear(pl.answered) }
+
 // Unanswered returns a [*PromptError] for the first expectation that
 // never matched a prompt, or nil.
 func (pl *Plan) Unanswered() error {

@@ -3,6 +3,7 @@ package mstr
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -31,6 +32,7 @@ type Table struct {
 	Total int
 
 	c        *Client
+	gen      int // login generation when the instance was created
 	inst     Instance
 	lay      *layout
 	first    []Row
@@ -45,7 +47,43 @@ func (t *Table) Instance() Instance { return t.inst }
 // (nested prompts need several rounds), and returns the result with its
 // first page loaded. Errors are [*OpError] values wrapping an [*APIError],
 // a [*PromptError] or a [*PageError].
+//
+// Instances belong to the session that created them: when the client had
+// to log in again during the run and a later call fails, Run starts over
+// once from instance creation (resetting opts.Answerer when it has a
+// Reset method, as [*Plan] does).
 func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Table, error) {
+	t, gen, err := c.runOnce(ctx, reportID, opts)
+	if err == nil || !lostInstance(err) || c.generation() == gen {
+		return t, err
+	}
+	c.logger.WarnContext(ctx, "mstr report instance lost with the expired session, running the report again", "report", reportID)
+	if r, ok := opts.Answerer.(interface{ Reset() }); ok {
+		r.Reset()
+	}
+	t, gen, err2 := c.runOnce(ctx, reportID, opts)
+	if err2 != nil && lostInstance(err2) && c.generation() != gen {
+		err2 = errors.Join(ErrInstanceLost, err2)
+	}
+	return t, err2
+}
+
+// lostInstance reports an API error that an instance lost with its session
+// can cause (4xx answers other than a prompt mismatch).
+func lostInstance(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
+}
+
+// runOnce runs the report and returns the login generation its instance
+// was created in.
+func (c *Client) runOnce(ctx context.Context, reportID string, opts RunOptions) (*Table, int, error) {
+	gen := c.generation()
+	t, err := c.runSteps(ctx, reportID, opts, &gen)
+	return t, gen, err
+}
+
+func (c *Client) runSteps(ctx context.Context, reportID string, opts RunOptions, gen *int) (*Table, error) {
 	maxRounds := opts.MaxRounds
 	if maxRounds <= 0 {
 		maxRounds = DefaultMaxRounds
@@ -54,6 +92,7 @@ func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Ta
 	if err != nil {
 		return nil, err
 	}
+	*gen = c.generation()
 	for round := 1; inst.Status == StatusPrompted; round++ {
 		if round > maxRounds {
 			return nil, &OpError{Op: "answer prompts", ReportID: reportID,
@@ -107,7 +146,7 @@ func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Ta
 	if err != nil {
 		return nil, &OpError{Op: "fetch page", ReportID: reportID, Err: err}
 	}
-	t := &Table{Columns: lay.columns, Total: rp.Data.Paging.Total, c: c, inst: inst, lay: lay, first: rows, pageSize: c.cfg.PageSize}
+	t := &Table{Columns: lay.columns, Total: rp.Data.Paging.Total, c: c, gen: *gen, inst: inst, lay: lay, first: rows, pageSize: c.cfg.PageSize}
 	c.logger.InfoContext(ctx, "mstr report ready", "report", reportID, "instance", inst.ID,
 		"rows", t.Total, "columns", len(t.Columns))
 	return t, nil
@@ -171,6 +210,9 @@ func (t *Table) pages(ctx context.Context) iter.Seq2[[]Row, error] {
 			}
 			body, err := t.c.fetchPage(ctx, t.inst, offset, t.pageSize)
 			if err != nil {
+				if lostInstance(err) && t.c.generation() != t.gen {
+					err = errors.Join(ErrInstanceLost, err)
+				}
 				yield(nil, err)
 				return
 			}

@@ -65,6 +65,10 @@ type Fake struct {
 	Password  string
 	ProjectID string
 	Reports   map[string]*Report
+	// BindInstances makes instances belong to the session that created
+	// them: after a new login they answer 404 ERR004, as a real server
+	// may.
+	BindInstances bool
 	// Intercept, when set, sees every request first; returning true means
 	// it wrote the response (fault injection).
 	Intercept func(w http.ResponseWriter, r *http.Request) bool
@@ -79,6 +83,7 @@ type Fake struct {
 }
 
 type instance struct {
+	token   string // session that created it
 	report  string
 	round   int // number of rounds opened so far
 	answers Answers
@@ -168,7 +173,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.data(w, r, parts[2], parts[4])
 	// GET reports/{id}/instances/{iid}/prompts
 	case r.Method == http.MethodGet && len(parts) == 5 && parts[0] == "reports" && parts[2] == "instances" && parts[4] == "prompts":
-		f.prompts(w, parts[1], parts[3])
+		f.prompts(w, r, parts[1], parts[3])
 	// PUT reports/{id}/instances/{iid}/prompts/answers
 	case r.Method == http.MethodPut && len(parts) == 6 && parts[0] == "reports" && parts[2] == "instances" && parts[4] == "prompts" && parts[5] == "answers":
 		f.answer(w, r, parts[1], parts[3])
@@ -255,7 +260,7 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request, reportID string) {
 	f.mu.Lock()
 	f.seq++
 	id := fmt.Sprintf("I%031d", f.seq)
-	in := &instance{report: reportID, answers: Answers{}}
+	in := &instance{token: r.Header.Get(mstr.HeaderAuthToken), report: reportID, answers: Answers{}}
 	if len(rep.Rounds) > 0 {
 		in.round = 1
 	}
@@ -271,12 +276,12 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request, reportID string) {
 	f.writePage(w, r, rep, in, id)
 }
 
-func (f *Fake) instance(w http.ResponseWriter, reportID, iid string) (*Report, *instance, bool) {
+func (f *Fake) instance(w http.ResponseWriter, r *http.Request, reportID, iid string) (*Report, *instance, bool) {
 	f.mu.Lock()
 	in, ok := f.instances[iid]
 	f.mu.Unlock()
 	rep := f.Reports[reportID]
-	if !ok || rep == nil || in.report != reportID {
+	if !ok || rep == nil || in.report != reportID || (f.BindInstances && in.token != r.Header.Get(mstr.HeaderAuthToken)) {
 		writeErr(w, http.StatusNotFound, "ERR004", "report instance not found")
 		return nil, nil, false
 	}
@@ -297,8 +302,8 @@ func pending(rep *Report, in *instance) bool {
 	return in.round < len(rep.Rounds)
 }
 
-func (f *Fake) prompts(w http.ResponseWriter, reportID, iid string) {
-	rep, in, ok := f.instance(w, reportID, iid)
+func (f *Fake) prompts(w http.ResponseWriter, r *http.Request, reportID, iid string) {
+	rep, in, ok := f.instance(w, r, reportID, iid)
 	if !ok {
 		return
 	}
@@ -318,7 +323,7 @@ func (f *Fake) prompts(w http.ResponseWriter, reportID, iid string) {
 }
 
 func (f *Fake) answer(w http.ResponseWriter, r *http.Request, reportID, iid string) {
-	rep, in, ok := f.instance(w, reportID, iid)
+	rep, in, ok := f.instance(w, r, reportID, iid)
 	if !ok {
 		return
 	}
@@ -385,7 +390,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, reportID, iid stri
 }
 
 func (f *Fake) data(w http.ResponseWriter, r *http.Request, reportID, iid string) {
-	rep, in, ok := f.instance(w, reportID, iid)
+	rep, in, ok := f.instance(w, r, reportID, iid)
 	if !ok {
 		return
 	}

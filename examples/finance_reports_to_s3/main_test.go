@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/finance"
+	"github.com/cityofaustin/atd-executive-dashboard/finance/financetest"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
+	"github.com/cityofaustin/atd-executive-dashboard/mstr"
+	"github.com/cityofaustin/atd-executive-dashboard/mstr/mstrtest"
+)
+
+const (
+	bucket      = "finance-bucket"
+	mstrUser    = "svc-finance"
+	mstrProject = "0123456789ABCDEF0123456789ABCDEF"
+	// Recognisable secret values: none may ever be printed.
+	mstrPassword = "mstr-SECRET-pw-0xBADC0DE"
+	awsSecret    = "aws-SECRET-key-0xDEFACED"
+)
+
+// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	fake *mstrtest.Fake
+	s3   *s3test.Server
+	env  map[string]string
+}
+
+// setup starts a fake MicroStrategy Library server (both finance reports)
+// and an S3-compatible server on loopback; rows, when set, overrides the
+// data of each run.
+func setup(t *testing.T, rows func(kind finance.Kind, dept string, m finance.Month) ([][]string, error)) *fixture {
+	t.Helper()
+	fake := financetest.NewFake(financetest.Options{Username: mstrUser, Password: mstrPassword, ProjectID: mstrProject, Rows: rows})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	f := &fixture{fake: fake, s3: s3test.Start(t)}
+	f.s3.CreateBucket(t, bucket)
+	f.env = map[string]string{
+		"BASE_URL":       srv.URL + "/MicroStrategyLibrary",
+		"MSTRO_USERNAME": mstrUser,
+		"MSTRO_PASSWORD": mstrPassword,
+		"PROJECT_ID":     mstrProject,
+	}
+	maps.Copy(f.env, f.s3.Env(bucket))
+	f.env["AWS_SECRET_ACCESS_KEY"] = awsSecret
+	return f
+}
+
+// fixedNow is 2024-01-15 in Austin: the run covers December 2023 and
+// January 2024.
+func fixedNow() time.Time { return time.Date(2024, 1, 15, 18, 0, 0, 0, time.UTC) }
+
+func (f *fixture) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out syncBuffer
+	err := runWith(t.Context(), args, jobkit.MapEnv(f.env), &out, deps{now: fixedNow, retryWait: time.Millisecond})
+	return out.String(), err
+}
+
+var allKeys = []string{
+	"expenses/2023-12-31_2400.csv", "expenses/2023-12-31_6200.csv", "expenses/2024-01-31_2400.csv", "expenses/2024-01-31_6200.csv",
+	"revenue/2023-12-31_2400.csv", "revenue/2023-12-31_6200.csv", "revenue/2024-01-31_2400.csv", "revenue/2024-01-31_6200.csv",
+}
+
+func TestWritesEveryReport(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	if keys := f.s3.Keys(t, bucket, ""); !slices.Equal(keys, allKeys) {
+		t.Fatalf("keys = %q, want %q", keys, allKeys)
+	}
+	body := string(f.s3.GetObject(t, bucket, "revenue/2023-12-31_6200.csv"))
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "Fund@Code,Fund@Long Name,Department@Dept,") ||
+		!strings.HasPrefix(lines[1], "8400,Mobility Fund,6200,") {
+		t.Errorf("revenue/2023-12-31_6200.csv:\n%s", body)
+	}
+	if f.fake.Logins() != 1 || f.fake.Logouts() != 1 {
+		t.Errorf("logins %d, logouts %d; want one session, closed", f.fake.Logins(), f.fake.Logouts())
+	}
+}
+
+func TestYearAndMonthFlags(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	if logs, err := f.run(t, "--year", "2024", "--month", "10"); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	keys := f.s3.Keys(t, bucket, "expenses/")
+	want := []string{"expenses/2024-09-30_2400.csv", "expenses/2024-09-30_6200.csv", "expenses/2024-10-31_2400.csv", "expenses/2024-10-31_6200.csv"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys = %q, want %q", keys, want)
+	}
+}
+
+func TestFailuresAreNamedAndEmptyResultsSkipped(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(kind finance.Kind, dept string, m finance.Month) ([][]string, error) {
+		switch {
+		case kind == finance.KindRevenue && dept == "6200" && m.Month == 12:
+			return nil, errors.New("warehouse timeout")
+		case kind == finance.KindExpenses && dept == "2400" && m.Month == 1:
+			return nil, nil
+		}
+		return financetest.DefaultRows(kind, dept, m), nil
+	})
+	logs, err := f.run(t)
+	var stderr bytes.Buffer
+	if code := jobkit.Exit(name, err, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1 (err %v)", code, err)
+	}
+	if !strings.Contains(stderr.String(), "revenue report, department 6200, 2023-12") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr does not name the failed run in one line: %q", stderr.String())
+	}
+	keys := f.s3.Keys(t, bucket, "")
+	want := slices.DeleteFunc(slices.Clone(allKeys), func(k string) bool {
+		return k == "revenue/2023-12-31_6200.csv" || k == "expenses/2024-01-31_2400.csv"
+	})
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys = %q, want %q", keys, want)
+	}
+	if !strings.Contains(logs, "report is empty, nothing written") {
+		t.Errorf("the empty result was not logged:\n%s", logs)
+	}
+}
+
+func TestPromptListChanged(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	rev := f.fake.Reports[finance.Revenue().ID]
+	rev.Rounds = [][]mstr.Prompt{rev.Rounds[0][:4]} // the budget fiscal year prompt is gone
+	_, err := f.run(t)
+	if !errors.Is(err, mstr.ErrPromptMismatch) {
+		t.Fatalf("err = %v, want a prompt mismatch", err)
+	}
+	if !strings.Contains(err.Error(), "position 5") || !strings.Contains(err.Error(), "revenue report") {
+		t.Errorf("error does not name the prompt and the report: %v", err)
+	}
+	if n := len(f.s3.Keys(t, bucket, "revenue/")); n != 0 {
+		t.Errorf("%d revenue files written", n)
+	}
+	if n := len(f.s3.Keys(t, bucket, "expenses/")); n != 4 {
+		t.Errorf("%d expense files written, want 4", n)
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name  string
+		args  []string
+		fault func(f *fixture)
+	}{
+		{name: "success, debug JSON logs", args: []string{"-v", "--log-json"}},
+		{name: "login refused", args: []string{"-v"}, fault: func(f *fixture) { f.fake.Password = "another-password" }},
+		{name: "server errors after retries", args: []string{"-v"}, fault: func(f *fixture) {
+			f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				if strings.Contains(r.URL.Path, "/prompts") {
+					mstrtest.WriteError(w, http.StatusServiceUnavailable, "ERR0016", "service not available")
+					return true
+				}
+				return false
+			}
+		}},
+		{name: "session expires, instances die with it", args: []string{"-v"}, fault: func(f *fixture) {
+			f.fake.BindInstances = true
+			var once sync.Once
+			f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				if strings.Contains(r.URL.Path, "/prompts/answers") {
+					once.Do(f.fake.ExpireSessions)
+				}
+				return false
+			}
+		}},
+		{name: "dry run", args: []string{"--dry-run", "-v"}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, nil)
+			if mode.fault != nil {
+				mode.fault(f)
+			}
+			logs, err := f.run(t, mode.args...)
+			var stderr bytes.Buffer
+			jobkit.Exit(name, err, &stderr)
+			printed := logs + stderr.String()
+			for _, secret := range []string{mstrPassword, awsSecret, "fake-mstr-token", "fake-mstr-session"} {
+				if strings.Contains(printed, secret) {
+					t.Fatalf("%q was printed:\n%s", secret, printed)
+				}
+			}
+			switch mode.name {
+			case "login refused":
+				if !errors.Is(err, mstr.ErrLoginFailed) {
+					t.Fatalf("err = %v, want ErrLoginFailed", err)
+				}
+			case "server errors after retries":
+				var apiErr *mstr.APIError
+				if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+					t.Fatalf("err = %v, want the 503", err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("run: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	tests := []struct {
+		name    string
+		drop    []string
+		args    []string
+		wantMsg string
+	}{
+		{name: "missing password", drop: []string{"MSTRO_PASSWORD"}, wantMsg: "MSTRO_PASSWORD"},
+		{name: "missing bucket", drop: []string{"BUCKET_NAME"}, wantMsg: "BUCKET_NAME"},
+		{name: "half a key pair", drop: []string{"AWS_ACCESS_KEY"}, wantMsg: "AWS_ACCESS_KEY"},
+		{name: "month out of range", args: []string{"--month", "13"}, wantMsg: "month 13"},
+		{name: "bad concurrency", args: []string{"--concurrency", "0"}, wantMsg: "--concurrency"},
+		{name: "unknown flag", args: []string{"--bogus"}, wantMsg: "bogus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := maps.Clone(f.env)
+			for _, k := range tt.drop {
+				delete(env, k)
+			}
+			var out syncBuffer
+			err := runWith(t.Context(), tt.args, jobkit.MapEnv(env), &out, deps{now: fixedNow})
+			var stderr bytes.Buffer
+			if code := jobkit.Exit(name, err, &stderr); code != 2 {
+				t.Fatalf("exit code %d (err %v), want 2", code, err)
+			}
+			if !strings.Contains(stderr.String(), tt.wantMsg) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Fatalf("stderr %q, want one line naming %q", stderr.String(), tt.wantMsg)
+			}
+			if strings.Contains(stderr.String()+out.String(), mstrPassword) {
+				t.Fatal("password printed")
+			}
+		})
+	}
+	if n := len(f.fake.Calls()); n != 0 {
+		t.Fatalf("work started despite configuration errors: %d MicroStrategy calls", n)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	logs, err := f.run(t, "--dry-run")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	if n := len(f.s3.Keys(t, bucket, "")); n != 0 {
+		t.Fatalf("dry run wrote %d objects", n)
+	}
+	for _, want := range []string{"DRY RUN", "would write expenses/2024-01-31_2400.csv", "Fund@Code,Fund@Long Name"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("output lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+func TestSampleMode(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var buf syncBuffer
+	err := runWith(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf, deps{now: fixedNow})
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, buf.String())
+	}
+	first, _, _ := strings.Cut(buf.String(), "\n")
+	if !strings.Contains(first, "SAMPLE MODE") {
+		t.Fatalf("first log line does not say sample mode: %q", first)
+	}
+	for _, k := range allKeys {
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dept := strings.TrimSuffix(k[strings.LastIndexByte(k, '_')+1:], ".csv")
+		if lines := strings.Split(string(b), "\n"); len(lines) < 3 || !strings.Contains(lines[1], ","+dept+",") {
+			t.Errorf("%s:\n%s", k, b)
+		}
+	}
+}
+
+func TestSelectMonth(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 3, 1, 3, 0, 0, 0, time.UTC) // still February in Austin? no: the job converts first
+	tests := []struct {
+		name        string
+		year, month int
+		now         time.Time
+		want        string
+		wantErr     bool
+	}{
+		{"defaults to the current month", 0, 0, now, "2025-03", false},
+		{"month only", 0, 7, now, "2025-07", false},
+		{"year only", 2022, 0, now, "2022-03", false},
+		{"both", 2023, 12, now, "2023-12", false},
+		{"month 0 after defaults is current", 0, 0, time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC), "2024-12", false},
+		{"bad month", 2024, 13, now, "", true},
+		{"negative month", 2024, -1, now, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := selectMonth(tt.year, tt.month, tt.now)
+			if (err != nil) != tt.wantErr || (err == nil && m.String() != tt.want) {
+				t.Errorf("selectMonth = %v, %v; want %s (error %v)", m, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
