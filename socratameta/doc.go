@@ -1,0 +1,39 @@
+// Package socratameta gathers metrics on the department's published
+// Socrata assets for the socrata_metadata job: it lists a domain's catalog
+// with and without credentials (an asset seen anonymously is public), keeps
+// the department's assets (owned by a given user, or in a given domain
+// category; drafts skipped), counts each dataset's rows with bounded
+// concurrency, and shapes one row per asset with the field names of the
+// metadata dataset (see ../shared/SPEC.md, "socrata_metadata").
+//
+// It is a package of its own, not part of socrata, because these are the
+// department's rules (owner, category, custom metadata keys, public and
+// private portal URLs) composed over the generic client, like permits
+// composes the system packages. It consumes socrata through the small
+// [Source] interface, which *socrata.Client implements.
+//
+// Usage:
+//
+//	client, _ := socrata.New(cfg)
+//	res, err := socratameta.Gather(ctx, client, socratameta.Options{Concurrency: 8, Logger: logger})
+//	if err != nil {
+//		return err
+//	}
+//	if err := socratameta.CheckShrink(existing, int64(len(res.Rows)), 0.25); err != nil && !force {
+//		return err
+//	}
+//	_, err = client.Replace(ctx, "28ys-ieqv", socratameta.RowsOf(res.Rows), socrata.ReplaceOptions{})
+//
+// # Concurrency
+//
+// Row counts run at most Options.Concurrency at a time (default 8). A count
+// that fails is retried (Options.CountAttempts in all, on top of the HTTP
+// client's own retries); if it still fails the asset's row_count is null
+// and a warning is logged: one asset never sinks the job.
+//
+// # Errors
+//
+// Gather fails only when a catalog listing fails or the context ends.
+// [CheckShrink] returns a *ShrinkError when a replace would drop more than
+// the allowed fraction of the dataset's rows.
+package socratameta
