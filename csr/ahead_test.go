@@ -1,0 +1,91 @@
+package csr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestStreamRowsAhead(t *testing.T) {
+	t.Parallel()
+	const n = 5*aheadBatch + 7
+	data := benchReport(t, n)
+	bad := bytes.Clone(data)
+	// Break the created date of data row 1500 (each line is unique by its SR number).
+	needle := utf16le(t, "24-"+leftPad(1499, 8)+"\t")[2:]
+	i := bytes.Index(bad, needle)
+	if i < 0 {
+		t.Fatal("row not found")
+	}
+	j := i + bytes.Index(bad[i:], utf16le(t, "10/1/2023")[2:])
+	copy(bad[j:], utf16le(t, "99/1/2023")[2:])
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		depth  int
+		rows   int
+		errRow int
+		stopAt int
+	}{
+		{name: "all rows, default depth", data: data, rows: n},
+		{name: "all rows, depth 1", data: data, depth: 1, rows: n},
+		{name: "bad date stops at its row", data: bad, depth: 2, rows: 1499, errRow: 1500},
+		{name: "consumer stops early", data: data, depth: 1, rows: 10, stopAt: 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd, err := NewReader(bytes.NewReader(tc.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := 0
+			var last map[string]any
+			for row, err := range StreamRowsAhead[map[string]any](rd, tc.depth) {
+				if err != nil {
+					var perr *ParseError
+					if !errors.As(err, &perr) || perr.Row != tc.errRow || !errors.Is(err, ErrBadDate) {
+						t.Fatalf("got %v, want a bad date at row %d", err, tc.errRow)
+					}
+					break
+				}
+				if want := "24-" + leftPad(rows, 8); row["service_request_sr_number"] != want {
+					t.Fatalf("row %d is %v, want %s", rows, row["service_request_sr_number"], want)
+				}
+				if last != nil && fmt.Sprintf("%p", last) != fmt.Sprintf("%p", row) {
+					t.Fatal("the row map is not reused")
+				}
+				last = row
+				rows++
+				if rows == tc.stopAt {
+					break
+				}
+			}
+			if rows != tc.rows {
+				t.Fatalf("got %d rows, want %d", rows, tc.rows)
+			}
+		})
+	}
+}
+
+// BenchmarkStreamRowsAhead measures the library path with read-ahead.
+func BenchmarkStreamRowsAhead(b *testing.B) {
+	const n = 20_000
+	data := benchReport(b, n)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	rows := 0
+	for b.Loop() {
+		rd, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, err := range StreamRowsAhead[map[string]any](rd, 0) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows++
+		}
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
