@@ -45,6 +45,11 @@ type Config struct {
 	// backoff (defaults 1s and 30s).
 	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
+	// RequestsPerMinute paces this client's requests, retries included
+	// (default DefaultRequestsPerMinute, Smartsheet's limit per token,
+	// with a burst of 10; negative for no pacing). Clients sharing a
+	// token do not share the budget.
+	RequestsPerMinute int
 	// UserAgent overrides the User-Agent header.
 	UserAgent string
 	// Logger receives retry warnings and per-page debug lines. Nil
@@ -112,9 +117,19 @@ func New(cfg Config) (*Client, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.Token, TokenType: "Bearer"})
+	if cfg.RequestsPerMinute == 0 {
+		cfg.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	wrap := func(rt http.RoundTripper) http.RoundTripper { return &oauth2.Transport{Source: src, Base: rt} }
+	if cfg.RequestsPerMinute > 0 {
+		lim := newLimiter(cfg.RequestsPerMinute, time.Now)
+		wrap = func(rt http.RoundTripper) http.RoundTripper {
+			return &oauth2.Transport{Source: src, Base: &limitedTransport{l: lim, base: rt}}
+		}
+	}
 	hc := httpretry.New(httpretry.Config{
 		HTTPClient:   cfg.HTTPClient,
-		Wrap:         func(rt http.RoundTripper) http.RoundTripper { return &oauth2.Transport{Source: src, Base: rt} },
+		Wrap:         wrap,
 		RetryMax:     cfg.RetryMax,
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,

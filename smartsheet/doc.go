@@ -10,6 +10,9 @@
 //		v := row.Value("Date Created") // typed: v.Kind == smartsheet.KindDate, v.Time
 //		...
 //	}
+//	for row, err := range c.Rows(ctx, 4477152411314052, smartsheet.SheetOptions{}) {
+//		// one page in memory at a time
+//	}
 //	n, err := c.SheetCSV(ctx, 4477152411314052, w) // Accept: text/csv, streamed to w
 //
 // A [Client] is safe for concurrent use.
@@ -33,9 +36,12 @@
 // again (up to Config.RetryMax times). A CSV download is not restarted once
 // bytes have reached the caller's writer.
 //
+// Requests are paced client-side to Config.RequestsPerMinute (default 300,
+// Smartsheet's limit per token, after a burst of 10), retries included.
+//
 // # Paging
 //
-// [Client.Sheet] asks for rows explicitly page by page (page, pageSize),
+// [Client.Sheet] and [Client.Rows] ask for rows explicitly page by page (page, pageSize),
 // stops after the last page computed from totalRowCount, and checks that the
 // rows it collected number exactly totalRowCount and that the sheet version
 // did not change between pages ([ErrRowCountMismatch], [ErrSheetChanged]).
@@ -57,6 +63,7 @@
 //
 // # Streaming
 //
+// [Client.Rows] yields a sheet's rows one page at a time.
 // [Client.SheetCSV] copies the response body to an [io.Writer] as it
 // arrives; nothing is buffered beyond io.Copy's buffer.
 package smartsheet

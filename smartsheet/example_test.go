@@ -62,6 +62,23 @@ func ExampleClient_Sheet() {
 	// 2 R-2 date 2024-03-10
 }
 
+func ExampleClient_Rows() {
+	srv := fakeAPI()
+	defer srv.Close()
+
+	c, _ := smartsheet.New(smartsheet.Config{Token: "example-token", BaseURL: srv.URL + "/2.0"})
+	for row, err := range c.Rows(context.Background(), 42, smartsheet.SheetOptions{PageSize: 500}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(row.ID, row.Value("Date Created").Time.Weekday())
+	}
+	// Output:
+	// 10 Saturday
+	// 11 Sunday
+}
+
 func ExampleClient_SheetCSV() {
 	srv := fakeAPI()
 	defer srv.Close()

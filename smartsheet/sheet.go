@@ -3,6 +3,7 @@ package smartsheet
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/url"
 	"strconv"
 	"strings"
@@ -181,17 +182,59 @@ const maxPages = 100000
 // pageSize) up to the last page that totalRowCount implies. It returns an
 // [*OpError] wrapping an [*APIError] for an error answer, or wrapping
 // [ErrMalformedResponse], [ErrRowCountMismatch] or [ErrSheetChanged].
+// Use [Client.Rows] to process a large sheet page by page instead.
 //
 // API: https://developers.smartsheet.com/api/smartsheet/openapi/sheets/getsheet
 func (c *Client) Sheet(ctx context.Context, id int64, opts SheetOptions) (Sheet, error) {
-	sh, err := c.sheet(ctx, id, opts)
+	var sh Sheet
+	err := c.pages(ctx, id, opts, func(page int, p Sheet) bool {
+		if page == 1 {
+			sh = p
+		} else {
+			sh.Rows = append(sh.Rows, p.Rows...)
+		}
+		return true
+	})
 	if err != nil {
 		return Sheet{}, &OpError{Op: "get sheet", SheetID: id, Err: err}
+	}
+	titles := titleIndex(sh.Columns)
+	for i := range sh.Rows {
+		sh.Rows[i].titles = titles
 	}
 	return sh, nil
 }
 
-func (c *Client) sheet(ctx context.Context, id int64, opts SheetOptions) (Sheet, error) {
+// Rows returns an iterator over the rows of sheet id that fetches one page
+// at a time, so a large sheet is never held whole; rows can be looked up by
+// column title as with [Client.Sheet]. Iteration ends with a non-nil error
+// (an [*OpError], as Sheet returns) when a page fails, when the sheet
+// changed between pages, or — after the last row — when the rows did not
+// number totalRowCount. Breaking out of the loop stops fetching. opts is
+// not modified.
+func (c *Client) Rows(ctx context.Context, id int64, opts SheetOptions) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
+		stopped := false
+		err := c.pages(ctx, id, opts, func(_ int, p Sheet) bool {
+			for _, r := range p.Rows {
+				if !yield(r, nil) {
+					stopped = true
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil && !stopped {
+			yield(Row{}, &OpError{Op: "get sheet rows", SheetID: id, Err: err})
+		}
+	}
+}
+
+// pages fetches the pages of sheet id in order and hands each to fn until
+// fn returns false. It checks that every page has the first page's version
+// and totalRowCount, and, once the last page is read, that the rows number
+// totalRowCount.
+func (c *Client) pages(ctx context.Context, id int64, opts SheetOptions, fn func(page int, p Sheet) bool) error {
 	pageSize := opts.PageSize
 	if pageSize <= 0 {
 		pageSize = DefaultPageSize
@@ -213,42 +256,40 @@ func (c *Client) sheet(ctx context.Context, id int64, opts SheetOptions) (Sheet,
 	}
 	path := "sheets/" + strconv.FormatInt(id, 10)
 
-	var sh Sheet
+	var first Sheet
+	var rows int64
 	for page := 1; ; page++ {
 		q.Set("page", strconv.Itoa(page))
 		body, err := c.getJSON(ctx, path, q)
 		if err != nil {
-			return Sheet{}, err
+			return err
 		}
 		p, tp, err := decodeSheet(body)
 		if err != nil {
-			return Sheet{}, fmt.Errorf("page %d: %w", page, err)
+			return fmt.Errorf("page %d: %w", page, err)
 		}
 		if page == 1 {
-			sh = p
-		} else if p.Version != sh.Version || p.TotalRowCount != sh.TotalRowCount {
-			return Sheet{}, fmt.Errorf("%w: page %d has version %d and %d rows, page 1 had version %d and %d rows",
-				ErrSheetChanged, page, p.Version, p.TotalRowCount, sh.Version, sh.TotalRowCount)
+			first = p
+		} else if p.Version != first.Version || p.TotalRowCount != first.TotalRowCount {
+			return fmt.Errorf("%w: page %d has version %d and %d rows, page 1 had version %d and %d rows",
+				ErrSheetChanged, page, p.Version, p.TotalRowCount, first.Version, first.TotalRowCount)
 		}
-		if page > 1 {
-			sh.Rows = append(sh.Rows, p.Rows...)
-		}
-		totalPages := int((sh.TotalRowCount + int64(pageSize) - 1) / int64(pageSize))
+		rows += int64(len(p.Rows))
+		totalPages := int((first.TotalRowCount + int64(pageSize) - 1) / int64(pageSize))
 		if tp > 0 {
 			totalPages = tp
 		}
 		c.logger.DebugContext(ctx, "smartsheet page read", "sheet_id", id, "page", page,
-			"pages", totalPages, "rows", len(p.Rows), "total_rows", sh.TotalRowCount)
+			"pages", totalPages, "rows", len(p.Rows), "total_rows", first.TotalRowCount)
+		if !fn(page, p) {
+			return nil
+		}
 		if page >= totalPages || len(p.Rows) == 0 || page >= maxPages {
 			break
 		}
 	}
-	titles := titleIndex(sh.Columns)
-	for i := range sh.Rows {
-		sh.Rows[i].titles = titles
+	if rows != first.TotalRowCount {
+		return fmt.Errorf("%w: read %d rows, totalRowCount is %d", ErrRowCountMismatch, rows, first.TotalRowCount)
 	}
-	if int64(len(sh.Rows)) != sh.TotalRowCount {
-		return Sheet{}, fmt.Errorf("%w: read %d rows, totalRowCount is %d", ErrRowCountMismatch, len(sh.Rows), sh.TotalRowCount)
-	}
-	return sh, nil
+	return nil
 }
