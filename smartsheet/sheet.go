@@ -102,6 +102,37 @@ func (s Sheet) Column(title string) (Column, bool) {
 	return Column{}, false
 }
 
+// SheetName returns s.Name.
+func (s Sheet) SheetName() string { return s.Name }
+
+// HasColumn reports whether s has a column titled title.
+func (s Sheet) HasColumn(title string) bool {
+	_, ok := s.Column(title)
+	return ok
+}
+
+// ColumnText yields the text of column title in every row, in row order:
+// the cell's display value, or its value rendered by [Value.String] when it
+// has none, or "" for an absent cell. With SheetName and HasColumn it lets
+// a Sheet serve where a package wants a plain table of text (for example
+// the permits package's StatusSheet) without importing this package.
+func (s Sheet) ColumnText(title string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, r := range s.Rows {
+			text := ""
+			if c, ok := r.Cell(title); ok {
+				text = c.DisplayValue
+				if text == "" {
+					text = c.Value.String()
+				}
+			}
+			if !yield(text) {
+				return
+			}
+		}
+	}
+}
+
 // Kind is the type of a cell [Value].
 type Kind uint8
 
