@@ -4,12 +4,23 @@
 // upserts ONE record per run: ds, ex, rw and published_date (LastModified in
 // America/Chicago, to the minute).
 //
+// The seed says active permits come "from both AMANDA and SmartSheet":
+// --sheets FILE names Smartsheet sheets whose in-flight requests (rows whose
+// status column holds one of the configured active values) are added to a
+// folder type's count. It is off unless given; when on, the log says which
+// sheet added how many to which type. The file is a JSON array:
+//
+//	[{"sheet_id": 6628516847478660, "name": "Residential DS Permits",
+//	  "status_column": "Status", "active_values": ["In Review"], "folder_type": "DS"}]
+//
 // With nothing configured it runs on the embedded sample and writes
-// ./sample-output/socrata/active-permits-sample.upsert.json.
+// ./sample-output/socrata/active-permits-sample.upsert.json
+// (try --sheets examples/active_permits/sample/active_sheets.json too).
 //
 // Environment: BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional:
 // else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
-// SO_TOKEN, SO_KEY, SO_SECRET, ACTIVE_DATASET.
+// SO_TOKEN, SO_KEY, SO_SECRET, ACTIVE_DATASET; with --sheets also
+// SMARTSHEET_ACCESS_TOKEN and SMARTSHEET_API_BASE (optional).
 package main
 
 import (
@@ -49,7 +60,9 @@ var settings = jobkit.Merge(
 )
 
 func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
-	job, err := jobkit.Start(name, flag.NewFlagSet(name, flag.ContinueOnError), args, env, stdout, settings)
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
+	sheetsFile := fset.String("sheets", "", "JSON file naming Smartsheet sheets whose active requests are added to a folder type's count (off when empty)")
+	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
@@ -71,6 +84,11 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	counts, err := permits.LoadActiveCounts(ctx, jobkit.Opener{Store: store}, permits.ActivePermitsKey)
 	if err != nil {
 		return err
+	}
+	if *sheetsFile != "" {
+		if err := addSheetContributions(ctx, job, *sheetsFile, &counts); err != nil {
+			return err
+		}
 	}
 	record := counts.Record(loc)
 	job.Logger.InfoContext(ctx, "active permits read", "key", permits.ActivePermitsKey,

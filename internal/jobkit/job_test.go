@@ -179,3 +179,37 @@ func TestDryRunPublisher(t *testing.T) {
 		t.Fatalf("dry-run output:\n%s", s)
 	}
 }
+
+// TestSampleDryRunWritesNothing: --dry-run on the embedded sample prints
+// instead of writing files, like a live dry run.
+func TestSampleDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	out := t.TempDir()
+	var logs bytes.Buffer
+	j, err := Start("job", flag.NewFlagSet("job", flag.ContinueOnError), []string{"--dry-run", "--out", out}, MapEnv(nil), &logs, Settings{Required: []string{"X"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := j.Store(ctx, ExecDashKeys, fstest.MapFS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Put(ctx, "a.csv", strings.NewReader("h\n1\n")); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := j.Publisher(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.Replace(ctx, "ds", RowsOf(socrata.Row{"a": 1}), socrata.ReplaceOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 0 {
+		t.Fatalf("dry run wrote %d entries under %s", len(entries), out)
+	}
+	if !strings.Contains(logs.String(), "would write a.csv") || !strings.Contains(logs.String(), "would replace 1 rows to ds") {
+		t.Fatalf("dry-run output:\n%s", logs.String())
+	}
+}

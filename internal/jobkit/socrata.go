@@ -57,13 +57,18 @@ func SocrataConfig(env Env) socrata.Config {
 	}
 }
 
-// Publisher returns the job's Socrata destination: the real client (live),
-// a [DryRunPublisher] in front of it (--dry-run: counts still query the
-// real dataset), or a [FilePublisher] under the --out folder (sample).
+// Publisher returns the job's Socrata destination: the real client (live)
+// or a [FilePublisher] under the --out folder (sample). Under --dry-run a
+// [DryRunPublisher] stands in front of either: it prints instead of
+// writing, and counts still query the destination.
 // tune, when not nil, adjusts the client configuration (chunk size, ...).
 func (j *Job) Publisher(tune func(*socrata.Config)) (Publisher, error) {
 	if j.Mode == Sample {
-		return &FilePublisher{Dir: filepath.Join(j.Flags.Out, "socrata")}, nil
+		files := &FilePublisher{Dir: filepath.Join(j.Flags.Out, "socrata")}
+		if j.Flags.DryRun {
+			return &DryRunPublisher{Counter: files, W: j.Stdout}, nil
+		}
+		return files, nil
 	}
 	cfg := SocrataConfig(j.Env)
 	cfg.Logger = j.Logger

@@ -76,11 +76,16 @@ func S3Client(ctx context.Context, env Env, keys S3Keys) (*s3.Client, error) {
 }
 
 // Store returns the job's object store. Live: the S3 bucket named by
-// BUCKET_NAME (wrapped by [DryRunStore] under --dry-run). Sample: reads from
-// sample (the job's embedded files), writes under the --out folder.
+// BUCKET_NAME. Sample: reads from sample (the job's embedded files), writes
+// under the --out folder. Under --dry-run either is wrapped by
+// [DryRunStore], so nothing is written.
 func (j *Job) Store(ctx context.Context, keys S3Keys, sample fs.FS) (objstore.Store, error) {
 	if j.Mode == Sample {
-		return SampleStore(sample, objstore.NewDir(j.Flags.Out)), nil
+		st := SampleStore(sample, objstore.NewDir(j.Flags.Out))
+		if j.Flags.DryRun {
+			return DryRunStore(st, j.Stdout), nil
+		}
+		return st, nil
 	}
 	client, err := S3Client(ctx, j.Env, keys)
 	if err != nil {

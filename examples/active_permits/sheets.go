@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"os"
+	"path"
+	"strconv"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/permits"
+	"github.com/cityofaustin/atd-executive-dashboard/smartsheet"
+)
+
+// sheetSource reads a whole sheet: the Smartsheet client, or the embedded
+// sample sheets.
+type sheetSource interface {
+	Sheet(ctx context.Context, id int64, opts smartsheet.SheetOptions) (smartsheet.Sheet, error)
+}
+
+var (
+	_ sheetSource         = (*smartsheet.Client)(nil)
+	_ permits.StatusSheet = statusSheet{}
+)
+
+// addSheetContributions reads the --sheets configuration and adds each
+// sheet's active requests to its folder type, logging every addition.
+func addSheetContributions(ctx context.Context, job *jobkit.Job, file string, counts *permits.ActiveCounts) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return &jobkit.ConfigError{Err: fmt.Errorf("--sheets: %w", err)}
+	}
+	cfgs, err := permits.ParseSheetContributions(f)
+	f.Close()
+	if err != nil {
+		return &jobkit.ConfigError{Err: fmt.Errorf("--sheets %s: %w", file, err)}
+	}
+	var src sheetSource = sampleSheets{}
+	if job.Mode == jobkit.Live {
+		token := job.Env.Get("SMARTSHEET_ACCESS_TOKEN")
+		if token == "" {
+			return &jobkit.ConfigError{Missing: []string{"SMARTSHEET_ACCESS_TOKEN"}}
+		}
+		client, err := smartsheet.New(smartsheet.Config{Token: token, BaseURL: job.Env.Get("SMARTSHEET_API_BASE"), Logger: job.Logger})
+		if err != nil {
+			return &jobkit.ConfigError{Err: err}
+		}
+		src = client
+	}
+	for _, cfg := range cfgs {
+		sh, err := src.Sheet(ctx, cfg.SheetID, smartsheet.SheetOptions{})
+		if err != nil {
+			return err
+		}
+		c, err := permits.CountActive(statusSheet{sh}, cfg)
+		if err != nil {
+			return err
+		}
+		counts.Add(c)
+		job.Logger.InfoContext(ctx, "smartsheet requests added to active permits", "sheet_id", cfg.SheetID,
+			"sheet", c.Sheet, "folder_type", c.FolderType, "count", c.Count, "status_column", cfg.StatusColumn)
+	}
+	return nil
+}
+
+// statusSheet adapts a smartsheet.Sheet to permits.StatusSheet.
+type statusSheet struct{ smartsheet.Sheet }
+
+func (s statusSheet) SheetName() string { return s.Name }
+
+func (s statusSheet) HasColumn(title string) bool {
+	_, ok := s.Column(title)
+	return ok
+}
+
+func (s statusSheet) ColumnText(title string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, r := range s.Rows {
+			if !yield(r.Value(title).String()) {
+				return
+			}
+		}
+	}
+}
+
+// sampleSheets serves the embedded sample sheets (sample/sheets/<id>.json).
+type sampleSheets struct{}
+
+func (sampleSheets) Sheet(_ context.Context, id int64, _ smartsheet.SheetOptions) (smartsheet.Sheet, error) {
+	b, err := sample.ReadFile(path.Join("sample", "sheets", strconv.FormatInt(id, 10)+".json"))
+	if err != nil {
+		return smartsheet.Sheet{}, fmt.Errorf("smartsheet sample: no embedded sheet %d", id)
+	}
+	return smartsheet.DecodeSheet(b)
+}
