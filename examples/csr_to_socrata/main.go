@@ -1,0 +1,158 @@
+// Command csr_to_socrata publishes the 3-1-1 service-request (CSR) report to
+// the Socrata dataset CSR_DATASET by upsert. The report (CSR_ENDPOINT:
+// tab-separated, UTF-16 with a byte-order mark, hundreds of thousands of
+// rows) is streamed: fetched, decoded and parsed in one goroutine,
+// transformed (field map, floating timestamps, fiscal_year, WGS84
+// location) and encoded in chunks in another, so memory does not grow with
+// the report's size. Progress is logged every --progress rows and per
+// chunk.
+//
+// With nothing configured it runs on the embedded sample report and writes
+// ./sample-output/socrata/csr-sample.upsert.json.
+//
+// Environment: CSR_ENDPOINT, CSR_DATASET, SO_WEB, SO_KEY, SO_SECRET,
+// SO_TOKEN (optional).
+//
+// Exit codes: 0 success; 1 a failure while working (the message says how
+// many rows were read and published before it: upserts are keyed, so a
+// rerun completes the set); 2 a usage or configuration error.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cityofaustin/atd-executive-dashboard/csr"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
+)
+
+const name = "csr_to_socrata"
+
+//go:embed sample/csr_sample.tsv
+var sample embed.FS
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
+	stop()
+	os.Exit(jobkit.Exit(name, err, os.Stderr))
+}
+
+var settings = jobkit.Merge(
+	jobkit.Settings{Required: []string{"CSR_ENDPOINT", "CSR_DATASET"}},
+	jobkit.SocrataSettings(),
+)
+
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
+	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
+	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
+	if err != nil {
+		return err
+	}
+	if *chunkSize < 0 || *progress < 1 {
+		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0 and --progress ≥ 1")}
+	}
+	pub, err := job.Publisher(func(c *socrata.Config) { c.ChunkSize = *chunkSize })
+	if err != nil {
+		return err
+	}
+	dataset := job.Dataset("CSR_DATASET", "csr-sample")
+
+	rd, err := openReport(ctx, job)
+	if err != nil {
+		return fmt.Errorf("3-1-1 report: %w (nothing was published)", err)
+	}
+	defer rd.Close()
+
+	p := &pipeline{log: job, every: *progress}
+	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
+	if err != nil {
+		return p.explain(err, dataset)
+	}
+	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows_read", p.read, "rows", res.Rows,
+		"chunks", res.Chunks, "created", res.Created, "updated", res.Updated, "errors", res.Errors)
+	if res.Errors > 0 {
+		return fmt.Errorf("socrata: upsert %s: socrata refused %d of %d rows", dataset, res.Errors, res.Rows)
+	}
+	return nil
+}
+
+// openReport fetches the live report, or opens the embedded sample.
+func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
+	if job.Mode == jobkit.Sample {
+		f, err := sample.Open("sample/csr_sample.tsv")
+		if err != nil {
+			return nil, err
+		}
+		return csr.NewReader(f)
+	}
+	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("CSR_ENDPOINT"), Logger: job.Logger})
+	if err != nil {
+		return nil, &jobkit.ConfigError{Err: err}
+	}
+	return c.Open(ctx)
+}
+
+// pipeline counts and logs the rows read and remembers a source failure,
+// so a failed upsert can say where it stopped.
+type pipeline struct {
+	log    *jobkit.Job
+	every  int
+	read   int64 // rows read and transformed
+	srcErr error // the report's error, if reading stopped on one
+}
+
+func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.Row, error] {
+	return func(yield func(socrata.Row, error) bool) {
+		for row, err := range csr.StreamRowsAhead[socrata.Row](rd, 0) {
+			if err != nil {
+				p.srcErr = err
+				yield(nil, err)
+				return
+			}
+			p.read++
+			if p.read%int64(p.every) == 0 {
+				p.log.Logger.InfoContext(ctx, "rows read", "rows", p.read)
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+}
+
+// explain turns a failed upsert into one message that says what failed
+// and what had landed.
+func (p *pipeline) explain(err error, dataset string) error {
+	var landed int64
+	chunks := 0
+	var perr *socrata.PublishError
+	if errors.As(err, &perr) {
+		landed, chunks = perr.RowsLanded, perr.ChunksLanded
+	}
+	rerun := "upserts are keyed, so a rerun completes the set"
+	if p.srcErr != nil {
+		span := ""
+		if landed > 0 {
+			span = fmt.Sprintf(" (report rows 1-%d)", landed)
+		}
+		return fmt.Errorf("3-1-1 report: reading stopped after %d rows; %d rows in %d chunk(s) had been published to %s%s; %s: %w",
+			p.read, landed, chunks, dataset, span, rerun, p.srcErr)
+	}
+	if landed == 0 {
+		return fmt.Errorf("publishing the 3-1-1 report to %s: nothing landed: %w", dataset, err)
+	}
+	return fmt.Errorf("publishing the 3-1-1 report to %s: report rows 1-%d landed (%d chunk(s)), rows %d and later were not published; %s: %w",
+		dataset, landed, chunks, landed+1, rerun, err)
+}

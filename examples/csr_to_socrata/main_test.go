@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
+)
+
+const dataset = "csr0-test"
+
+// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	soc    *socratatest.Server
+	env    map[string]string
+	report []byte
+	serve  http.HandlerFunc // the report endpoint's behaviour (default: the report)
+}
+
+func mustReport(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "csr", "testdata", "report_sample.tsv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// setup starts a report endpoint (mounted under a path prefix, with a
+// secret in its query string) and a Socrata-compatible server on loopback.
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{soc: socratatest.Start(t), report: mustReport(t)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/reports/csr", func(w http.ResponseWriter, r *http.Request) {
+		if f.serve != nil {
+			f.serve(w, r)
+			return
+		}
+		w.Write(f.report)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	f.env = map[string]string{"CSR_DATASET": dataset, "CSR_ENDPOINT": srv.URL + "/reports/csr?key=REPORT-SECRET"}
+	maps.Copy(f.env, f.soc.Env())
+	return f
+}
+
+func (f *fixture) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out syncBuffer
+	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
+	return out.String(), err
+}
+
+// stderrLine is what the job prints on failure.
+func stderrLine(err error) string {
+	var b bytes.Buffer
+	jobkit.Exit(name, err, &b)
+	return b.String()
+}
+
+// dropAfter answers the report's headers and its first n bytes, then drops
+// the connection.
+func dropAfter(body []byte, n int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+		buf.Write(body[:n])
+		buf.Flush()
+	}
+}
+
+// rowStart returns the offset of the UTF-16 text s in body.
+func rowStart(t *testing.T, body []byte, s string) int {
+	t.Helper()
+	var needle []byte
+	for _, r := range s {
+		needle = append(needle, byte(r), 0)
+	}
+	i := bytes.Index(body, needle)
+	if i < 0 {
+		t.Fatalf("%q not in the report", s)
+	}
+	return i
+}
+
+func srNumbers(rows []map[string]any) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r["service_request_sr_number"].(string))
+	}
+	return out
+}
+
+func TestPublishesInChunks(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	logs, err := f.run(t, "--chunk-size", "2", "--progress", "2")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	reqs := f.soc.Requests()
+	if len(reqs) != 3 {
+		t.Fatalf("socrata saw %d requests, want 3 chunks", len(reqs))
+	}
+	rows := f.soc.Upserts(dataset)
+	want := "23-00412345 23-00412346 23-00412347 24-00000001 24-00000002 24-00000003"
+	if got := strings.Join(srNumbers(rows), " "); got != want {
+		t.Fatalf("upserted %s, want %s", got, want)
+	}
+	r := rows[0]
+	for k, v := range map[string]any{
+		"created_date": "2023-10-01T09:05:00", "fiscal_year": json.Number("2024"), "close_date": "2023-10-03T14:15:07",
+		"location": "POINT (-97.74204105377774 30.26631862467003)", "response_days": json.Number("2.22"),
+	} {
+		if r[k] != v {
+			t.Errorf("%s = %#v, want %#v", k, r[k], v)
+		}
+	}
+	if rows[1]["close_date"] != nil || rows[1]["location"] != nil {
+		t.Errorf("blank close date / coordinates not null: %v", rows[1])
+	}
+	for _, w := range []string{`msg="rows read" job=csr_to_socrata rows=4`, "chunk=3", "rows_read=6"} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
+	}
+	if strings.Contains(logs, "REPORT-SECRET") {
+		t.Errorf("the endpoint's query string was logged:\n%s", logs)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	report := mustReport(t)
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		prepare   func(t *testing.T, f *fixture)
+		wantErr   []string // substrings of the stderr line; nil means success
+		published int      // rows the fake holds afterwards
+		requests  int      // socrata requests, -1 to skip
+	}{
+		{
+			name: "report endpoint drops the connection mid-stream",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(t *testing.T, f *fixture) {
+				f.serve = dropAfter(report, rowStart(t, report, "24-00000002")+6)
+			},
+			wantErr:   []string{"3-1-1 report: reading stopped after 4 rows", "4 rows in 2 chunk(s) had been published to " + dataset, "rerun", "truncated", "unexpected EOF"},
+			published: 4, requests: 2,
+		},
+		{
+			name: "socrata answers 429 then succeeds",
+			prepare: func(t *testing.T, f *fixture) {
+				f.soc.FailNext(1, http.StatusTooManyRequests, "0", `{"error":true,"message":"slow down"}`)
+			},
+			published: 6, requests: 2,
+		},
+		{
+			name: "socrata rejects the second chunk",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(t *testing.T, f *fixture) {
+				f.soc.RejectChunk(2, http.StatusBadRequest, `{"code":"illegal.value","error":true,"message":"Invalid value for location"}`)
+			},
+			wantErr:   []string{"report rows 1-2 landed (1 chunk(s)), rows 3 and later were not published", "400", "Invalid value for location", "rerun"},
+			published: 2, requests: -1,
+		},
+		{
+			name: "firewall page instead of the report",
+			prepare: func(t *testing.T, f *fixture) {
+				f.report = []byte("<!DOCTYPE html><html><head><title>Request Rejected</title></head><body>support ID 123</body></html>")
+			},
+			wantErr:  []string{"got an HTML page titled 'Request Rejected'", "nothing was published"},
+			requests: 0,
+		},
+		{
+			name: "report endpoint answers 500 after retries",
+			prepare: func(t *testing.T, f *fixture) {
+				f.serve = func(w http.ResponseWriter, _ *http.Request) {
+					w.Header().Set("Retry-After", "0")
+					http.Error(w, "boom", http.StatusServiceUnavailable)
+				}
+			},
+			wantErr:  []string{"3-1-1 report", "503", "attempt", "nothing was published"},
+			requests: 0,
+		},
+		{
+			name: "bad date in the report",
+			args: []string{"--chunk-size", "1"},
+			prepare: func(t *testing.T, f *fixture) {
+				b, err := os.ReadFile(filepath.Join("..", "..", "csr", "testdata", "report_bad_date.tsv"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.report = b
+			},
+			wantErr:   []string{"reading stopped after 2 rows", `row 3 (line 4), column "Created Date": unrecognised date "13/45/2023 1:00 PM"`},
+			published: 2, requests: 2,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			tc.prepare(t, f)
+			logs, err := f.run(t, tc.args...)
+			line := stderrLine(err)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("run: %v\n%s", err, logs)
+				}
+			} else {
+				if err == nil || jobkit.ExitCode(err) != 1 {
+					t.Fatalf("err %v (exit %d), want exit 1\n%s", err, jobkit.ExitCode(err), logs)
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(line, w) {
+						t.Errorf("error line lacks %q:\n%s", w, line)
+					}
+				}
+			}
+			if n := len(f.soc.Upserts(dataset)); n != tc.published {
+				t.Errorf("socrata holds %d upserted rows, want %d", n, tc.published)
+			}
+			if n := len(f.soc.Requests()); tc.requests >= 0 && n != tc.requests {
+				t.Errorf("socrata saw %d requests, want %d", n, tc.requests)
+			}
+			if strings.Contains(logs+line, "REPORT-SECRET") || strings.Contains(logs+line, socratatest.KeySecret) {
+				t.Errorf("a secret was printed:\n%s%s", logs, line)
+			}
+		})
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	logs, err := f.run(t, "--dry-run")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	if n := len(f.soc.Requests()); n != 0 {
+		t.Fatalf("dry run sent %d requests to socrata", n)
+	}
+	for _, want := range []string{"DRY RUN", "would upsert 6 rows to " + dataset, `"service_request_sr_number":"23-00412345"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("output lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
+func TestSampleMode(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var buf syncBuffer
+	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
+		t.Fatalf("run: %v\n%s", err, buf.String())
+	}
+	first, _, _ := strings.Cut(buf.String(), "\n")
+	if !strings.Contains(first, "SAMPLE MODE") {
+		t.Fatalf("first log line does not say sample mode: %q", first)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "socrata", "csr-sample.upsert.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 || rows[4]["created_date"] != "2024-03-10T02:30:00" {
+		t.Fatalf("sample output: %d rows, %v", len(rows), rows)
+	}
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, tc := range []struct {
+		name    string
+		drop    []string
+		set     map[string]string
+		args    []string
+		wantMsg string
+	}{
+		{name: "missing dataset", drop: []string{"CSR_DATASET"}, wantMsg: "missing required environment variable CSR_DATASET"},
+		{name: "missing endpoint", drop: []string{"CSR_ENDPOINT"}, wantMsg: "CSR_ENDPOINT"},
+		{name: "missing SO_SECRET", drop: []string{"SO_SECRET"}, wantMsg: "SO_SECRET"},
+		{name: "endpoint not a URL", set: map[string]string{"CSR_ENDPOINT": "reports/csr"}, wantMsg: "not an http(s) URL"},
+		{name: "bad chunk size", args: []string{"--chunk-size", "-1"}, wantMsg: "chunk-size"},
+		{name: "unknown flag", args: []string{"--bogus"}, wantMsg: "bogus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := maps.Clone(f.env)
+			for _, k := range tc.drop {
+				delete(env, k)
+			}
+			maps.Copy(env, tc.set)
+			var out syncBuffer
+			err := run(t.Context(), tc.args, jobkit.MapEnv(env), &out)
+			var stderr bytes.Buffer
+			if code := jobkit.Exit(name, err, &stderr); code != 2 {
+				t.Fatalf("exit code %d (err %v), want 2", code, err)
+			}
+			if !strings.Contains(stderr.String(), tc.wantMsg) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Fatalf("stderr %q, want one line naming %q", stderr.String(), tc.wantMsg)
+			}
+		})
+	}
+	if len(f.soc.Requests()) != 0 {
+		t.Fatal("work started despite a configuration error")
+	}
+}
