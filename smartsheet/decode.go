@@ -53,11 +53,13 @@ type wireCell struct {
 // totalRowCount, duplicate column ids or titles, or a cell that names an
 // unknown column.
 func DecodeSheet(data []byte) (Sheet, error) {
-	sh, _, err := decodeSheet(data)
+	sh, _, err := decodeSheet(data, nil)
 	return sh, err
 }
 
-func decodeSheet(data []byte) (Sheet, int, error) {
+// decodeSheet decodes a sheet document; a document without columns (a
+// later page, should the API leave them out) is decoded with prev's.
+func decodeSheet(data []byte, prev []Column) (Sheet, int, error) {
 	var w wireSheet
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&w); err != nil {
@@ -80,9 +82,15 @@ func decodeSheet(data []byte) (Sheet, int, error) {
 		Permalink:     w.Permalink,
 		CreatedAt:     parseInstant(w.CreatedAt),
 		ModifiedAt:    parseInstant(w.ModifiedAt),
-		Columns:       make([]Column, len(w.Columns)),
 		Rows:          make([]Row, len(w.Rows)),
 	}
+	if len(w.Columns) == 0 && len(prev) > 0 {
+		w.Columns = make([]wireColumn, len(prev))
+		for i, c := range prev {
+			w.Columns[i] = wireColumn(c)
+		}
+	}
+	sh.Columns = make([]Column, len(w.Columns))
 	types := make(map[int64]string, len(w.Columns))
 	titles := make(map[string]int64, len(w.Columns))
 	for i, wc := range w.Columns {

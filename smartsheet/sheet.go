@@ -295,7 +295,7 @@ func (c *Client) pages(ctx context.Context, id int64, opts SheetOptions, fn func
 		if err != nil {
 			return err
 		}
-		p, tp, err := decodeSheet(body)
+		p, tp, err := decodeSheet(body, first.Columns)
 		if err != nil {
 			return fmt.Errorf("page %d: %w", page, err)
 		}

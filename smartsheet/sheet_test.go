@@ -2,6 +2,7 @@ package smartsheet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -219,6 +220,22 @@ func TestSheet(t *testing.T) {
 				respond(w, 200, "application/json", body)
 			},
 			want: want{attempts: 2, err: ErrSheetChanged, noAPIErr: true},
+		},
+		{
+			name: "later pages without columns", pageSize: 2,
+			handler: func(t *testing.T, n int32, w http.ResponseWriter, r *http.Request) {
+				body := mustRead(t, "sheet_4477152411314052_page"+r.URL.Query().Get("page")+".json")
+				if r.URL.Query().Get("page") != "1" {
+					var doc map[string]any
+					if err := json.Unmarshal(body, &doc); err != nil {
+						t.Fatal(err)
+					}
+					delete(doc, "columns")
+					body, _ = json.Marshal(doc)
+				}
+				respond(w, 200, "application/json", body)
+			},
+			want: want{rows: 5, attempts: 3},
 		},
 		{
 			name: "pages end early", pageSize: 2,
