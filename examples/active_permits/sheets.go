@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"iter"
 	"os"
 	"path"
 	"strconv"
@@ -21,7 +20,7 @@ type sheetSource interface {
 
 var (
 	_ sheetSource         = (*smartsheet.Client)(nil)
-	_ permits.StatusSheet = statusSheet{}
+	_ permits.StatusSheet = smartsheet.Sheet{}
 )
 
 // addSheetContributions reads the --sheets configuration and adds each
@@ -53,7 +52,7 @@ func addSheetContributions(ctx context.Context, job *jobkit.Job, file string, co
 		if err != nil {
 			return err
 		}
-		c, err := permits.CountActive(statusSheet{sh}, cfg)
+		c, err := permits.CountActive(sh, cfg)
 		if err != nil {
 			return err
 		}
@@ -62,26 +61,6 @@ func addSheetContributions(ctx context.Context, job *jobkit.Job, file string, co
 			"sheet", c.Sheet, "folder_type", c.FolderType, "count", c.Count, "status_column", cfg.StatusColumn)
 	}
 	return nil
-}
-
-// statusSheet adapts a smartsheet.Sheet to permits.StatusSheet.
-type statusSheet struct{ smartsheet.Sheet }
-
-func (s statusSheet) SheetName() string { return s.Name }
-
-func (s statusSheet) HasColumn(title string) bool {
-	_, ok := s.Column(title)
-	return ok
-}
-
-func (s statusSheet) ColumnText(title string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for _, r := range s.Rows {
-			if !yield(r.Value(title).String()) {
-				return
-			}
-		}
-	}
 }
 
 // sampleSheets serves the embedded sample sheets (sample/sheets/<id>.json).
