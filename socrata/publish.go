@@ -101,6 +101,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 		if err != nil {
 			return err
 		}
+		c.warnAccepted(ctx, op, dataset, resp)
 		cr, err := DecodeWriteResult(raw)
 		if err != nil {
 			return &ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err}
@@ -161,6 +162,15 @@ func (c *Client) logChunk(ctx context.Context, op, dataset string, chunk, chunks
 			wargs = append(wargs, slog.String("first_error", truncateUTF8(cr.RowErrors[0].Message, 200)))
 		}
 		c.logger.WarnContext(ctx, "socrata refused rows", wargs...)
+	}
+}
+
+// warnAccepted logs a 202: Socrata queued the write instead of applying it,
+// so the result counts are not known yet.
+func (c *Client) warnAccepted(ctx context.Context, op, dataset string, resp *http.Response) {
+	if resp.StatusCode == http.StatusAccepted {
+		c.logger.WarnContext(ctx, "socrata accepted the "+op+" for later processing (HTTP 202); result counts unknown",
+			"dataset", dataset, "request_id", resp.Header.Get(requestIDHeader))
 	}
 }
 
@@ -258,6 +268,7 @@ func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row
 	if err != nil {
 		return fail(err)
 	}
+	c.warnAccepted(ctx, op, dataset, resp)
 	res, err := DecodeWriteResult(raw)
 	if err != nil {
 		return fail(&ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err})

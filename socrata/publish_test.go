@@ -7,6 +7,8 @@ import (
 	"io"
 	"iter"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -550,4 +552,37 @@ func TestReplaceStreams(t *testing.T) {
 	if n := rowsInBody(t, api.requests()[0].Body); n != 20000 {
 		t.Errorf("server got %d rows", n)
 	}
+}
+
+// BenchmarkUpsert pushes 100,000 CSR-like rows in chunks of 10,000 to a
+// loopback server that discards them: the client's cost per row.
+func BenchmarkUpsert(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, `{"Errors":0,"Rows Created":10000,"Rows Updated":0,"Rows Deleted":0}`)
+	}))
+	defer srv.Close()
+	c, err := New(Config{Domain: srv.URL, HTTPClient: srv.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 100000
+	rows := func(yield func(Row, error) bool) {
+		row := Row{"service_request_sr_number": "24-00012345", "department": "Transportation and Public Works",
+			"sr_status": "Closed", "created_date": "2024-03-10T02:30:00", "sr_age_days": 12.5, "open_count": 0,
+			"location": "POINT (-97.7431 30.2672)", "fiscal_year": 2024, "is_duplicate_1_0": nil}
+		for i := range n {
+			row["open_count"] = i
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Upsert(b.Context(), "abcd-1234", rows, UpsertOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
 }
