@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
+)
+
+const dataset = "flex-test"
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	soc   *socratatest.Server
+	env   map[string]string
+	serve http.HandlerFunc
+}
+
+// setup starts the report endpoint (serving the sample workbook unless
+// serve is set) and a Socrata-compatible server, both on loopback.
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{soc: socratatest.Start(t)}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/reports/flex.xlsx", func(w http.ResponseWriter, r *http.Request) {
+		if f.serve != nil {
+			f.serve(w, r)
+			return
+		}
+		w.Write(sample)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	f.env = map[string]string{"FLEX_NOTES_DATASET": dataset, "FLEX_NOTE_ENDPOINT": srv.URL + "/reports/flex.xlsx?key=REPORT-SECRET"}
+	maps.Copy(f.env, f.soc.Env())
+	return f
+}
+
+func (f *fixture) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out syncBuffer
+	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
+	return out.String(), err
+}
+
+func ids(rows []map[string]any) string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, string(r["flex_note_id"].(json.Number)))
+	}
+	return strings.Join(out, " ")
+}
+
+func TestPublishesWithoutPrivateQuestions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	logs, err := f.run(t, "--chunk-size", "3")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	rows := f.soc.Upserts(dataset)
+	if got, want := ids(rows), "31001 31003 31006 31007"; got != want {
+		t.Fatalf("published %s, want %s", got, want)
+	}
+	if len(f.soc.Requests()) != 2 {
+		t.Fatalf("%d requests, want 2 chunks", len(f.soc.Requests()))
+	}
+	if rows[3]["flex_answer"] != nil || rows[1]["flex_answer"] != "2" {
+		t.Errorf("answers: %v / %v", rows[3]["flex_answer"], rows[1]["flex_answer"])
+	}
+	for _, w := range []string{
+		`msg="dropped private question" job=flex_notes_to_socrata question="Mobile Apps Reporter Information" rows=1`,
+		`question="What is the 9-digit citation number (top line)?" rows=1`,
+		"rows_read=7 rows_dropped=3 rows=4",
+	} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
+	}
+	for _, secret := range []string{"invented reporter", "TEST123", "000000000", "REPORT-SECRET"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+		for _, r := range f.soc.Requests() {
+			if bytes.Contains(r.Body, []byte(secret)) {
+				t.Errorf("a private answer was sent: %q", secret)
+			}
+		}
+	}
+}
+
+func TestIgnoredFile(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	list := filepath.Join(t.TempDir(), "ignored.txt")
+	if err := os.WriteFile(list, []byte("Describe the problem\r\n\r\nIs anyone hurt?\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := f.run(t, "--ignored", list)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	if got, want := ids(f.soc.Upserts(dataset)), "31001 31002 31003 31004 31005"; got != want {
+		t.Fatalf("published %s, want %s", got, want)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		prepare   func(f *fixture)
+		wantErr   []string
+		published int
+	}{
+		{
+			name: "endpoint drops the connection mid-download",
+			prepare: func(f *fixture) {
+				f.serve = func(w http.ResponseWriter, _ *http.Request) {
+					conn, buf, _ := w.(http.Hijacker).Hijack()
+					defer conn.Close()
+					buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(sample)) + "\r\n\r\n")
+					buf.Write(sample[:len(sample)/2])
+					buf.Flush()
+				}
+			},
+			wantErr: []string{"flex notes report", "truncated", "nothing was published"},
+		},
+		{
+			name: "socrata answers 429 then succeeds",
+			prepare: func(f *fixture) {
+				f.soc.FailNext(1, http.StatusTooManyRequests, "0", `{"error":true,"message":"slow down"}`)
+			},
+			published: 4,
+		},
+		{
+			name: "socrata rejects the second chunk",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(f *fixture) {
+				f.soc.RejectChunk(2, http.StatusBadRequest, `{"error":true,"message":"bad row"}`)
+			},
+			wantErr:   []string{"2 rows landed before the failure", "chunk 2 failed", "bad row"},
+			published: 2,
+		},
+		{
+			name: "firewall page",
+			prepare: func(f *fixture) {
+				f.serve = func(w http.ResponseWriter, _ *http.Request) {
+					w.Write([]byte("<html><head><title>Request Rejected</title></head></html>"))
+				}
+			},
+			wantErr: []string{"got an HTML page titled 'Request Rejected'", "nothing was published"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			tc.prepare(f)
+			logs, err := f.run(t, tc.args...)
+			var stderr bytes.Buffer
+			code := jobkit.Exit(name, err, &stderr)
+			if tc.wantErr == nil && err != nil {
+				t.Fatalf("run: %v\n%s", err, logs)
+			}
+			if tc.wantErr != nil && code != 1 {
+				t.Fatalf("exit %d (%v), want 1", code, err)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("error lacks %q: %s", w, stderr.String())
+				}
+			}
+			if n := len(f.soc.Upserts(dataset)); n != tc.published {
+				t.Errorf("%d rows published, want %d", n, tc.published)
+			}
+		})
+	}
+}
+
+func TestSampleMode(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var buf syncBuffer
+	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
+		t.Fatalf("run: %v\n%s", err, buf.String())
+	}
+	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(first, "SAMPLE MODE") {
+		t.Fatalf("first log line: %q", first)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "socrata", "flex-notes-sample.upsert.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(b, &rows); err != nil || len(rows) != 4 {
+		t.Fatalf("sample output %s (%v)", b, err)
+	}
+}
+
+func TestDryRunAndConfig(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	logs, err := f.run(t, "--dry-run")
+	if err != nil || !strings.Contains(logs, "would upsert 4 rows to "+dataset) {
+		t.Fatalf("dry run: %v\n%s", err, logs)
+	}
+	env := maps.Clone(f.env)
+	delete(env, "FLEX_NOTES_DATASET")
+	err = run(t.Context(), nil, jobkit.MapEnv(env), &syncBuffer{})
+	if jobkit.ExitCode(err) != 2 || !strings.Contains(err.Error(), "FLEX_NOTES_DATASET") {
+		t.Fatalf("missing dataset: %v", err)
+	}
+	_, err = f.run(t, "--ignored", filepath.Join(t.TempDir(), "missing.txt"))
+	if jobkit.ExitCode(err) != 2 {
+		t.Fatalf("missing --ignored file: %v", err)
+	}
+	if n := len(f.soc.Requests()); n != 0 {
+		t.Fatalf("%d socrata requests", n)
+	}
+}
