@@ -269,3 +269,25 @@ func FuzzParseSheetDaily(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDayTallyText(f *testing.F) {
+	for _, s := range []string{"2024-03-09", "03/09/24", "3/9/2024 11:12 PM", "2024-03-10T03:30:00-05:00", "", "soon", "13/45/24"} {
+		f.Add(s)
+	}
+	chicago := mustChicago(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		tally := NewDayTally(chicago)
+		counted := tally.AddText(s)
+		if n := tally.Counted() + int64(tally.Missing+tally.Invalid); n != 1 {
+			t.Fatalf("AddText(%q) accounted for %d rows, want exactly 1", s, n)
+		}
+		if counted != (tally.Counted() == 1) {
+			t.Fatalf("AddText(%q) = %v but counted %d", s, counted, tally.Counted())
+		}
+		for _, c := range tally.Counts() {
+			if c.Day.Location() != time.UTC || c.Day.Hour() != 0 {
+				t.Fatalf("day %v is not a calendar day", c.Day)
+			}
+		}
+	})
+}

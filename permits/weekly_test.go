@@ -321,3 +321,26 @@ func TestCheckShrink(t *testing.T) {
 		t.Errorf("message = %q", got)
 	}
 }
+
+// BenchmarkWeeklySummary sums six years of daily rows (three folder types,
+// four subcodes, every day) plus three Smartsheet files.
+func BenchmarkWeeklySummary(b *testing.B) {
+	var in WeeklyInputs
+	for d := day("2018-10-01"); d.Before(day("2024-10-01")); d = d.AddDate(0, 0, 1) {
+		for _, ft := range []string{"DS", "EX", "RW"} {
+			for sub := range 4 {
+				row := AmandaDaily{FolderType: ft, SubCode: strconv.Itoa(50500 + sub), Day: d, Count: int64(sub + 1)}
+				in.ApplicationsReceived = append(in.ApplicationsReceived, row)
+				in.PermitsIssued = append(in.PermitsIssued, row)
+			}
+		}
+		in.CommercialDS = append(in.CommercialDS, DayCount{Day: d, Count: 1})
+		in.ResidentialDS = append(in.ResidentialDS, DayCount{Day: d, Count: 2})
+		in.ExtensionRequests = append(in.ExtensionRequests, DayCount{Day: d, Count: 3})
+	}
+	for b.Loop() {
+		if _, err := WeeklySummary(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

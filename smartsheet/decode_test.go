@@ -124,3 +124,13 @@ func FuzzDecodeSheet(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecodeSheet(b *testing.B) {
+	page := mustRead(b, "sheet_4477152411314052_all.json")
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := DecodeSheet(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

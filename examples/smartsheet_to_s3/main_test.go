@@ -120,8 +120,11 @@ func (f *fakeSmartsheet) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var doc map[string]any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		f.t.Fatal(err)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // ids may exceed 2^53
+	if err := dec.Decode(&doc); err != nil {
+		f.t.Error(err)
+		return
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
