@@ -308,11 +308,13 @@ type ShrinkError struct {
 	MaxShrink     float64
 }
 
+// Error says how far the dataset would shrink and what is allowed.
 func (e *ShrinkError) Error() string {
 	return fmt.Sprintf("%v from %d to %d rows (%.1f%% fewer; allowed %.1f%%)", ErrShrink, e.Current, e.Next,
 		100*float64(e.Current-e.Next)/float64(e.Current), 100*e.MaxShrink)
 }
 
+// Unwrap returns ErrShrink.
 func (e *ShrinkError) Unwrap() error { return ErrShrink }
 
 // CheckShrink decides whether replacing a dataset of current rows with next

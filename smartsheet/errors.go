@@ -53,6 +53,7 @@ type APIError struct {
 	URL        string // request URL without query string or user info
 }
 
+// Error renders the status, errorCode, message and refId (never a secret).
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "smartsheet: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
@@ -109,12 +110,14 @@ type OpError struct {
 	Err     error
 }
 
+// Error names the operation and the sheet, then the cause.
 func (e *OpError) Error() string {
 	msg := e.Err.Error()
 	msg = strings.TrimPrefix(msg, "smartsheet: ")
 	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, msg)
 }
 
+// Unwrap returns the cause.
 func (e *OpError) Unwrap() error { return e.Err }
 
 // errorText turns a non-JSON body into one bounded line of text: HTML tags

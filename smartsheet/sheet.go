@@ -146,6 +146,7 @@ const (
 	KindBool                 // Bool
 )
 
+// String names the kind: empty, text, number, date, datetime, bool.
 func (k Kind) String() string {
 	switch k {
 	case KindEmpty:
