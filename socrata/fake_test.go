@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
@@ -254,5 +256,24 @@ func TestQueryInto(t *testing.T) {
 	}
 	if r.Query.Has("$offset") {
 		t.Error("$offset sent though zero")
+	}
+}
+
+func TestTimeoutApplies(t *testing.T) {
+	t.Parallel()
+	srv := socratatest.Start(t)
+	srv.SetCount("abcd-1234", 5)
+	srv.SetDelay(500 * time.Millisecond)
+	c, err := socrata.New(socrata.Config{Domain: srv.URL, Timeout: 50 * time.Millisecond, RetryMax: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Count(t.Context(), "abcd-1234", "")
+	var he *httpretry.Error
+	if !errors.As(err, &he) || he.Attempts != 1 {
+		t.Fatalf("err = %v, want a response-header timeout after 1 attempt", err)
+	}
+	if !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("error %q does not say timeout", err)
 	}
 }
