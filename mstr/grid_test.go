@@ -240,3 +240,13 @@ func FuzzParsePage(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParsePage(b *testing.B) {
+	data := mustReadNoTB("report_instance.json")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := mstr.ParsePage(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

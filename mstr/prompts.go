@@ -1,6 +1,7 @@
 package mstr
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -235,6 +236,7 @@ type Expect struct {
 type Plan struct {
 	expect   []Expect
 	answered []bool
+	keys     []string // key of the prompt each expectation answered
 }
 
 // Expectations returns a Plan that answers the expected prompts and
@@ -243,7 +245,7 @@ type Plan struct {
 // without default answer that no expectation covers. After the instance is
 // ready, [Plan.Unanswered] reports expectations that never matched.
 func Expectations(expect ...Expect) *Plan {
-	return &Plan{expect: expect, answered: make([]bool, len(expect))}
+	return &Plan{expect: expect, answered: make([]bool, len(expect)), keys: make([]string, len(expect))}
 }
 
 // Answer implements [Answerer].
@@ -252,9 +254,11 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 	var out []PromptAnswer
 	for i, e := range pl.expect {
 		at := -1
-		if e.Key != "" {
+		if key := cmp.Or(pl.keys[i], e.Key); key != "" {
+			// Keyed, or answered in an earlier round: follow the key (later
+			// rounds may list nested prompts in between).
 			for j, p := range prompts {
-				if p.Key == e.Key {
+				if p.Key == key {
 					at = j
 					break
 				}
@@ -292,6 +296,7 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 		}
 		out = append(out, a)
 		pl.answered[i] = true
+		pl.keys[i] = p.Key
 	}
 	for j, p := range prompts {
 		if covered[j] || p.Closed || !p.Required || p.HasDefault() {
@@ -304,7 +309,10 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 }
 
 // Reset forgets which expectations were answered, for a new run.
-func (pl *Plan) Reset() { clear(pl.answered) }
+func (pl *Plan) Reset() {
+	clear(pl.answered)
+	clear(pl.keys)
+}
 
 // Unanswered returns a [*PromptError] for the first expectation that
 // never matched a prompt, or nil.

@@ -97,8 +97,10 @@ func (f *Fake) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-// Logins and Logouts count successful logins and logouts.
-func (f *Fake) Logins() int  { f.mu.Lock(); defer f.mu.Unlock(); return f.logins }
+// Logins counts successful logins.
+func (f *Fake) Logins() int { f.mu.Lock(); defer f.mu.Unlock(); return f.logins }
+
+// Logouts counts logouts.
 func (f *Fake) Logouts() int { f.mu.Lock(); defer f.mu.Unlock(); return f.logouts }
 
 // ExpireSessions invalidates every open session: the next call answers
