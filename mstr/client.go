@@ -53,7 +53,8 @@ type Config struct {
 
 	// HTTPClient performs single attempts. When it has no cookie jar, the
 	// client uses a copy of it with its own jar (the session cookie must
-	// travel with the auth token). Nil means a pooled default client.
+	// travel with the auth token). Nil means a pooled client that waits at
+	// most 10 minutes for response headers.
 	HTTPClient *http.Client
 	// Logger receives progress at Info/Debug level and retry warnings.
 	// Nil discards.
@@ -144,7 +145,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	inner := cfg.HTTPClient
 	if inner == nil {
-		inner = &http.Client{}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = httpretry.DefaultResponseHeaderTimeout
+		inner = &http.Client{Transport: t}
 	}
 	if inner.Jar == nil {
 		jar, err := cookiejar.New(nil)

@@ -226,7 +226,7 @@ func (t *Table) pages(ctx context.Context) iter.Seq2[[]Row, error] {
 					Err: &PageError{Offset: offset, Reason: fmt.Sprintf("empty page before the end (%d of %d rows)", offset, t.Total)}})
 				return
 			}
-			t.c.logger.DebugContext(ctx, "mstr page", "report", t.inst.ReportID, "page", n, "offset", offset, "rows", len(rows), "total", t.Total)
+			t.c.logger.InfoContext(ctx, "mstr page", "report", t.inst.ReportID, "page", n, "offset", offset, "rows", len(rows), "total", t.Total)
 			if !yield(rows, nil) {
 				return
 			}
