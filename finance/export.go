@@ -58,6 +58,7 @@ type TaskError struct {
 	Err  error
 }
 
+// Error names the task and the cause.
 func (e *TaskError) Error() string { return e.Task.String() + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

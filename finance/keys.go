@@ -18,6 +18,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error names the key and what is wrong.
 func (e *KeyError) Error() string { return fmt.Sprintf("finance: key %q: %s", e.Key, e.Reason) }
 
 // Unwrap returns [ErrBadKey].

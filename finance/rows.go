@@ -25,6 +25,7 @@ type FileError struct {
 	Err  error
 }
 
+// Error names the file, the line when known, and the cause.
 func (e *FileError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("finance: %s line %d: %v", e.Key, e.Line, e.Err)

@@ -107,6 +107,7 @@ type OpError struct {
 	Err      error
 }
 
+// Error names the step, the report and the cause.
 func (e *OpError) Error() string {
 	if e.ReportID != "" {
 		return fmt.Sprintf("mstr: %s (report %s): %v", e.Op, e.ReportID, e.Err)
@@ -128,6 +129,7 @@ type PromptError struct {
 	Reason string // what is wrong
 }
 
+// Error names the prompt (name, position, key), the reason and the round.
 func (e *PromptError) Error() string {
 	who := e.Name
 	if who == "" && e.Index >= 0 {
@@ -158,6 +160,7 @@ type PageError struct {
 	Err    error  // underlying decoding error, may be nil
 }
 
+// Error names the page offset and what is wrong.
 func (e *PageError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("page at offset %d: %s: %v", e.Offset, e.Reason, e.Err)
