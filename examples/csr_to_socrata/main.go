@@ -56,12 +56,13 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
+	readAhead := fs.Int("read-ahead", 40, "batches of 256 rows read and transformed ahead of the upload (bounds memory)")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
-	if *chunkSize < 0 || *progress < 1 {
-		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0 and --progress ≥ 1")}
+	if *chunkSize < 0 || *progress < 1 || *readAhead < 1 {
+		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress and --read-ahead ≥ 1")}
 	}
 	pub, err := job.Publisher(func(c *socrata.Config) { c.ChunkSize = *chunkSize })
 	if err != nil {
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	defer rd.Close()
 
-	p := &pipeline{log: job, every: *progress}
+	p := &pipeline{log: job, every: *progress, ahead: *readAhead}
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
 	if err != nil {
 		return p.explain(err, dataset)
@@ -109,13 +110,14 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 type pipeline struct {
 	log    *jobkit.Job
 	every  int
+	ahead  int   // read-ahead depth in batches
 	read   int64 // rows read and transformed
 	srcErr error // the report's error, if reading stopped on one
 }
 
 func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.Row, error] {
 	return func(yield func(socrata.Row, error) bool) {
-		for row, err := range csr.StreamRowsAhead[socrata.Row](rd, 0) {
+		for row, err := range csr.StreamRowsAhead[socrata.Row](rd, p.ahead) {
 			if err != nil {
 				p.srcErr = err
 				yield(nil, err)

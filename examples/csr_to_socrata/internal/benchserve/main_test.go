@@ -1,0 +1,28 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCountRows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		body string
+		want int64
+		ok   bool
+	}{
+		{"empty array", "[]", 0, true},
+		{"two rows", `[{"a":1,"b":{"c":[{}]}},{"s":"x{y}\"{"}]`, 2, true},
+		{"unbalanced", `[{"a":1}`, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			n, err := countRows(strings.NewReader(tc.body))
+			if n != tc.want || (err == nil) != tc.ok {
+				t.Fatalf("countRows(%s) = %d, %v", tc.body, n, err)
+			}
+		})
+	}
+}
