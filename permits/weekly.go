@@ -296,39 +296,3 @@ func load(ctx context.Context, src ObjectReader, key string, in *WeeklyInputs, p
 	in.Files = append(in.Files, SourceFile{Key: key, Modified: modified, Rows: rows, NoDay: noDay})
 	return nil
 }
-
-// ErrShrink is wrapped by [CheckShrink] when a replace would shrink a
-// dataset by more than allowed.
-var ErrShrink = errors.New("replace would shrink the dataset")
-
-// ShrinkError reports a refused replace: the dataset holds Current rows and
-// the replacement has Next, a shrink beyond MaxShrink.
-type ShrinkError struct {
-	Current, Next int64
-	MaxShrink     float64
-}
-
-// Error says how far the dataset would shrink and what is allowed.
-func (e *ShrinkError) Error() string {
-	return fmt.Sprintf("%v from %d to %d rows (%.1f%% fewer; allowed %.1f%%)", ErrShrink, e.Current, e.Next,
-		100*float64(e.Current-e.Next)/float64(e.Current), 100*e.MaxShrink)
-}
-
-// Unwrap returns ErrShrink.
-func (e *ShrinkError) Unwrap() error { return ErrShrink }
-
-// CheckShrink decides whether replacing a dataset of current rows with next
-// rows is safe: it returns a [*ShrinkError] when next is smaller than
-// current by more than the fraction maxShrink of current (0 refuses any
-// shrink, 0.1 allows losing up to 10%, 1 allows any). Growing or keeping
-// the size is always allowed.
-func CheckShrink(current, next int64, maxShrink float64) error {
-	if next >= current || current <= 0 {
-		return nil
-	}
-	maxShrink = min(max(maxShrink, 0), 1)
-	if float64(current-next) > maxShrink*float64(current) {
-		return &ShrinkError{Current: current, Next: next, MaxShrink: maxShrink}
-	}
-	return nil
-}

@@ -286,44 +286,6 @@ func TestLoadWeeklyInputsErrors(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func TestCheckShrink(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name          string
-		current, next int64
-		max           float64
-		refused       bool
-	}{
-		{"grow", 100, 101, 0, false},
-		{"same", 100, 100, 0, false},
-		{"empty dataset", 0, 5, 0, false},
-		{"one fewer refused by default", 100, 99, 0, true},
-		{"within 10%", 100, 90, 0.1, false},
-		{"beyond 10%", 100, 89, 0.1, true},
-		{"any shrink allowed", 100, 0, 1, false},
-		{"negative fraction is zero", 10, 9, -1, true},
-		{"fraction above one is one", 10, 0, 7, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := CheckShrink(tt.current, tt.next, tt.max)
-			if got := err != nil; got != tt.refused {
-				t.Fatalf("CheckShrink(%d, %d, %v) = %v, refused want %v", tt.current, tt.next, tt.max, err, tt.refused)
-			}
-			var se *ShrinkError
-			if tt.refused && (!errors.Is(err, ErrShrink) || !errors.As(err, &se) || se.Current != tt.current || se.Next != tt.next) {
-				t.Errorf("err = %#v, want a *ShrinkError wrapping ErrShrink", err)
-			}
-		})
-	}
-	if got := CheckShrink(200, 150, 0.1).Error(); got != "replace would shrink the dataset from 200 to 150 rows (25.0% fewer; allowed 10.0%)" {
-		t.Errorf("message = %q", got)
-	}
-}
-
-// BenchmarkWeeklySummary sums six years of daily rows (three folder types,
-// four subcodes, every day) plus three Smartsheet files.
 func BenchmarkWeeklySummary(b *testing.B) {
 	var in WeeklyInputs
 	for d := day("2018-10-01"); d.Before(day("2024-10-01")); d = d.AddDate(0, 0, 1) {

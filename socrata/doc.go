@@ -48,7 +48,19 @@
 // pipe while the request is being sent. Because a retried PUT must send the
 // whole body again, the iterator given to Replace must be re-iterable.
 // Progress is logged at Info per chunk (keys dataset, chunk, chunks, rows)
-// and reported to [UpsertOptions.Progress].
+// and reported to [UpsertOptions.Progress]. [SliceRows] turns rows held in
+// memory into such an iterator.
+//
+// # No data lost
+//
+// A replace makes the dataset exactly its body, so [Client.Replace] guards
+// it ([GuardReplace]): unless [ReplaceOptions.Force] is set it refuses,
+// sending nothing, a replace with zero rows ([ErrEmptyReplace]) and one that
+// would remove more than [ReplaceOptions.MaxShrink] of the rows the dataset
+// holds now (a [*ShrinkError], matching [ErrShrink]; the zero value refuses
+// any shrink, 1 turns the count off). An upsert that fails part-way returns
+// a [*PublishError] saying which chunks landed; upserts keyed by a row
+// identifier can simply be sent again.
 //
 // # Reading
 //
@@ -96,7 +108,7 @@
 //   - [*PublishError] (Upsert, Replace) and [*Error] (Count): the operation
 //     and dataset, wrapping the cause. PublishError says how many chunks and
 //     rows landed before the failure.
-//   - Sentinels: [ErrEmptyReplace], and [ErrNotFound] / [ErrUnauthorized],
+//   - Sentinels: [ErrEmptyReplace], [ErrShrink], and [ErrNotFound] / [ErrUnauthorized],
 //     which match an *APIError by status or code.
 //
 // For example:

@@ -56,7 +56,7 @@ func TestAgainstFakeServer(t *testing.T) {
 		if n, err := c.Count(ctx, "abcd-1234", ""); err != nil || n != 2500 {
 			t.Fatalf("count = %d, %v", n, err)
 		}
-		if _, err := c.Replace(ctx, "abcd-1234", rows(7), socrata.ReplaceOptions{}); err != nil {
+		if _, err := c.Replace(ctx, "abcd-1234", rows(7), socrata.ReplaceOptions{MaxShrink: 1}); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := c.Count(ctx, "abcd-1234", "v = 'x'"); n != 7 {

@@ -27,10 +27,19 @@ type UpsertOptions struct {
 	Progress func(Progress)
 }
 
-// ReplaceOptions tunes one Replace.
+// ReplaceOptions tunes one Replace. The zero value refuses an empty
+// replace and any replace that would shrink the dataset.
 type ReplaceOptions struct {
-	// Force allows a replace with zero rows, which empties the dataset.
+	// Force allows a replace with zero rows, which empties the dataset, and
+	// skips the shrink guard.
 	Force bool
+	// MaxShrink is the largest fraction (0 to 1) of the dataset's current
+	// rows the replace may remove. Unless Force is set, Replace first
+	// counts the rows it would send and the rows the dataset holds (a
+	// dataset that does not exist counts as empty) and refuses, sending
+	// nothing, a replace that would remove more. 0 refuses any shrink; 1
+	// turns the guard off and skips the count query.
+	MaxShrink float64
 }
 
 // Progress reports a publish in flight.
@@ -207,24 +216,28 @@ func (r *guardedReader) Close() error {
 // and once more for every attempt, since a retried request must resend the
 // whole body.
 //
-// Zero rows return a *PublishError wrapping [ErrEmptyReplace] unless
-// opts.Force is set (then the body is "[]" and the dataset is emptied). See
+// Replace refuses to lose data unless opts.Force is set: zero rows return a
+// *PublishError wrapping [ErrEmptyReplace] (with Force the body is "[]" and
+// the dataset is emptied), and a replace that would remove more than
+// opts.MaxShrink of the dataset's current rows returns a *PublishError
+// wrapping a [*ShrinkError] ([ErrShrink]); in both cases nothing is sent.
+// The guard costs one extra pass over rows and one count query. See
 // https://dev.socrata.com/publishers/soda-producer/replace.
 func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row, error], opts ReplaceOptions) (WriteResult, error) {
 	const op = "replace"
 	if err := checkDataset(dataset); err != nil {
 		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
 	}
-	empty := true
-	for _, err := range rows {
-		if err != nil {
-			return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: &RowsError{Row: 0, Err: err}}
-		}
-		empty = false
-		break
+	check, err := GuardReplace(ctx, c, dataset, rows, opts)
+	if opts.Force {
+		c.logger.WarnContext(ctx, "socrata replace: forced, data-loss guard skipped", "dataset", dataset)
 	}
-	if empty && !opts.Force {
-		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: ErrEmptyReplace}
+	if check.Counted {
+		c.logger.InfoContext(ctx, "socrata replace: dataset size checked", "dataset", dataset,
+			"current_rows", check.Current, "new_rows", check.Next, "max_shrink", opts.MaxShrink)
+	}
+	if err != nil {
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
 	}
 
 	rctx, cancel := context.WithCancelCause(ctx)

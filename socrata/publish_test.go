@@ -405,7 +405,7 @@ func TestReplace(t *testing.T) {
 		ctx := t.Context()
 		c, api, _ := setup(t)
 		api.script(step{file: "replace_200.json"})
-		res, err := c.Replace(ctx, "abcd-1234", sliceRows(Row{"b": 2, "a": "x"}, Row{"a": "y", "c": math.NaN()}), ReplaceOptions{})
+		res, err := c.Replace(ctx, "abcd-1234", sliceRows(Row{"b": 2, "a": "x"}, Row{"a": "y", "c": math.NaN()}), ReplaceOptions{MaxShrink: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -454,7 +454,7 @@ func TestReplace(t *testing.T) {
 		t.Parallel()
 		c, api, _ := setup(t)
 		api.script(step{status: 503, header: map[string]string{"Retry-After": "0"}}, step{drop: true}, step{file: "replace_200.json"})
-		res, err := c.Replace(t.Context(), "abcd-1234", genRows(5000), ReplaceOptions{})
+		res, err := c.Replace(t.Context(), "abcd-1234", genRows(5000), ReplaceOptions{MaxShrink: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -485,7 +485,7 @@ func TestReplace(t *testing.T) {
 			}
 			yield(nil, boom)
 		}
-		_, err := c.Replace(t.Context(), "abcd-1234", rows, ReplaceOptions{})
+		_, err := c.Replace(t.Context(), "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
 		var re *RowsError
 		if !errors.Is(err, boom) || !errors.As(err, &re) || re.Row != 3000 {
 			t.Fatalf("err = %v", err)
@@ -501,7 +501,7 @@ func TestReplace(t *testing.T) {
 		t.Parallel()
 		c, api, _ := setup(t)
 		api.script(step{status: 404, file: "error_404.json"})
-		_, err := c.Replace(t.Context(), "abcd-1234", genRows(2), ReplaceOptions{})
+		_, err := c.Replace(t.Context(), "abcd-1234", genRows(2), ReplaceOptions{MaxShrink: 1})
 		var pe *PublishError
 		if !errors.Is(err, ErrNotFound) || !errors.As(err, &pe) || pe.Chunk != 1 || pe.RowsLanded != 0 {
 			t.Fatalf("err = %v", err)
@@ -542,7 +542,7 @@ func TestReplaceStreams(t *testing.T) {
 			}
 		}
 	}
-	res, err := c.Replace(ctx, "abcd-1234", rows, ReplaceOptions{})
+	res, err := c.Replace(ctx, "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,8 @@
 //	if err != nil {
 //		return err
 //	}
-//	if err := socratameta.CheckShrink(existing, int64(len(res.Rows)), 0.25); err != nil && !force {
-//		return err
-//	}
-//	_, err = client.Replace(ctx, "28ys-ieqv", socratameta.RowsOf(res.Rows), socrata.ReplaceOptions{})
+//	// Replace refuses to remove more than a quarter of the dataset's rows.
+//	_, err = client.Replace(ctx, "28ys-ieqv", socrata.SliceRows(res.Rows), socrata.ReplaceOptions{MaxShrink: 0.25})
 //
 // # Concurrency
 //
@@ -34,6 +32,6 @@
 // # Errors
 //
 // Gather fails only when a catalog listing fails or the context ends.
-// [CheckShrink] returns a *ShrinkError when a replace would drop more than
-// the allowed fraction of the dataset's rows.
+// socrata.Client.Replace refuses, with a *socrata.ShrinkError, a replace
+// that would drop more than ReplaceOptions.MaxShrink of the dataset's rows.
 package socratameta

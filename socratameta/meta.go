@@ -300,40 +300,6 @@ func AssetRow(a socrata.Asset, public bool, rowCount *int64, opts Options) socra
 	return row
 }
 
-// RowsOf returns a re-iterable row stream over rows, as Replace needs.
-func RowsOf(rows []socrata.Row) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
-// ShrinkError reports a replace that would drop too many rows.
-type ShrinkError struct {
-	Existing, Next int64
-	MaxShrink      float64
-}
-
-func (e *ShrinkError) Error() string {
-	return fmt.Sprintf("refusing to replace %d rows with %d (a shrink of %.0f%%, more than the %.0f%% allowed; use --force to override)",
-		e.Existing, e.Next, 100*float64(e.Existing-e.Next)/float64(e.Existing), 100*e.MaxShrink)
-}
-
-// CheckShrink returns a *ShrinkError when replacing existing rows with next
-// rows would remove more than maxShrink (a fraction, 0..1) of them.
-func CheckShrink(existing, next int64, maxShrink float64) error {
-	if existing <= 0 || next >= existing {
-		return nil
-	}
-	if float64(existing-next) > maxShrink*float64(existing) {
-		return &ShrinkError{Existing: existing, Next: next, MaxShrink: maxShrink}
-	}
-	return nil
-}
-
 // StaticSource serves fixed catalog listings and row counts: the job's
 // sample mode and tests use it. A dataset missing from Counts fails to
 // count.

@@ -264,38 +264,6 @@ func TestAssetRowTimestamps(t *testing.T) {
 	}
 }
 
-func TestCheckShrink(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name           string
-		existing, next int64
-		max            float64
-		wantErr        bool
-	}{
-		{"grow", 100, 120, 0.25, false},
-		{"same", 100, 100, 0.25, false},
-		{"empty dataset", 0, 10, 0.25, false},
-		{"small shrink", 100, 80, 0.25, false},
-		{"at the limit", 100, 75, 0.25, false},
-		{"too much", 100, 74, 0.25, true},
-		{"to zero", 100, 0, 0.25, true},
-		{"zero allowed", 100, 99, 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := CheckShrink(tt.existing, tt.next, tt.max)
-			var se *ShrinkError
-			if got := errors.As(err, &se); got != tt.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
-			}
-			if err != nil && !strings.Contains(err.Error(), "--force") {
-				t.Errorf("error %q does not say how to override", err)
-			}
-		})
-	}
-}
-
 func newClient(tb testing.TB, srv *socratatest.Server) *socrata.Client {
 	tb.Helper()
 	env := srv.Env()

@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	job.Logger.InfoContext(ctx, "active permits read", "key", permits.ActivePermitsKey,
 		"last_modified", counts.AsOf.UTC().Format(time.RFC3339), "record", record)
 
-	res, err := pub.Upsert(ctx, dataset, jobkit.RowsOf(record), socrata.UpsertOptions{})
+	res, err := pub.Upsert(ctx, dataset, socrata.SliceRows([]socrata.Row{record}), socrata.UpsertOptions{})
 	if err != nil {
 		return err
 	}

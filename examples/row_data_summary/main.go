@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"iter"
 	"os"
 	"os/signal"
 	"syscall"
@@ -57,14 +56,15 @@ var settings = jobkit.Merge(
 
 func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
-	force := fset.Bool("force", false, "replace even when the dataset would shrink beyond --max-shrink, or with zero rows")
-	maxShrink := fset.Float64("max-shrink", 0, "largest allowed shrink of the dataset, as a fraction of its rows (0: refuse any shrink; 0.1: up to 10%)")
+	var replace jobkit.ReplaceFlags
+	replace.Register(fset, 0) // default: refuse any shrink
 	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
-	if *maxShrink < 0 || *maxShrink > 1 {
-		return &jobkit.UsageError{Err: fmt.Errorf("--max-shrink %v is not a fraction between 0 and 1", *maxShrink)}
+	replaceOpts, err := replace.Options()
+	if err != nil {
+		return err
 	}
 	sampleFS, _ := fs.Sub(sample, "sample")
 	store, err := job.Store(ctx, jobkit.ExecDashKeys, sampleFS)
@@ -100,24 +100,15 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		job.Logger.WarnContext(ctx, "weekly summary is empty: every daily file has no rows")
 	}
 
-	current, err := pub.Count(ctx, dataset, "")
-	if err != nil {
-		return fmt.Errorf("socrata: count rows of %s before replacing: %w", dataset, err)
-	}
-	job.Logger.InfoContext(ctx, "dataset size checked", "dataset", dataset, "current_rows", current,
-		"new_rows", len(records), "max_shrink", *maxShrink, "force", *force)
-	if err := permits.CheckShrink(current, int64(len(records)), *maxShrink); err != nil {
-		if !*force {
-			return fmt.Errorf("socrata: refusing to replace %s: %w; nothing was sent (rerun with --force to replace anyway)", dataset, err)
-		}
-		job.Logger.WarnContext(ctx, "replacing despite the shrink (--force)", "dataset", dataset, "reason", err.Error())
-	}
-
-	res, err := pub.Replace(ctx, dataset, rowsOf(records), socrata.ReplaceOptions{Force: *force})
-	if err != nil {
-		if errors.Is(err, socrata.ErrEmptyReplace) {
-			return fmt.Errorf("socrata: %w (the daily files hold no rows; --force empties the dataset)", err)
-		}
+	// Replace refuses, sending nothing, to empty the dataset or to shrink it
+	// by more than --max-shrink unless --force (socrata.GuardReplace).
+	res, err := pub.Replace(ctx, dataset, socrata.SliceRows(records), replaceOpts)
+	switch {
+	case errors.Is(err, socrata.ErrShrink):
+		return fmt.Errorf("%w; nothing was sent (rerun with --force to replace anyway)", err)
+	case errors.Is(err, socrata.ErrEmptyReplace):
+		return fmt.Errorf("%w (the daily files hold no rows; --force empties the dataset)", err)
+	case err != nil:
 		return err
 	}
 	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", res.Rows,
@@ -126,16 +117,4 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		return fmt.Errorf("socrata: replace %s: socrata counted %d row error(s)", dataset, res.Errors)
 	}
 	return nil
-}
-
-// rowsOf yields records as Socrata rows; it can be ranged over again (a
-// retried replace resends the whole body).
-func rowsOf(records []map[string]any) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for _, r := range records {
-			if !yield(socrata.Row(r), nil) {
-				return
-			}
-		}
-	}
 }

@@ -150,8 +150,8 @@ func TestShrinkGuard(t *testing.T) {
 		replaced bool
 		wantMsg  string
 	}{
-		{name: "bigger dataset refused", held: 9, replaced: false, wantMsg: "refusing to replace " + dataset},
-		{name: "forced", held: 9, args: []string{"--force"}, replaced: true, wantMsg: "replacing despite the shrink"},
+		{name: "bigger dataset refused", held: 9, replaced: false, wantMsg: "replace would shrink the dataset from 9 to 8 rows"},
+		{name: "forced", held: 9, args: []string{"--force"}, replaced: true, wantMsg: "data-loss guard skipped"},
 		{name: "shrink within --max-shrink", held: 10, args: []string{"--max-shrink", "0.2"}, replaced: true},
 		{name: "shrink beyond --max-shrink", held: 10, args: []string{"--max-shrink", "0.1"}, replaced: false, wantMsg: "20.0% fewer; allowed 10.0%"},
 		{name: "same size", held: 8, replaced: true},
@@ -274,8 +274,10 @@ func TestFailures(t *testing.T) {
 				[]byte("FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\nLA,1,2024-01-01,3\n"))
 		}, want: []string{"applications_received.csv", "folder type", `"LA"`}},
 		{name: "dataset missing", prepare: func(t *testing.T, f *fixture) {
+			// Socrata answers 404 to the guard's count and to the replace.
 			f.env["WEEK_DATASET"] = "nope-nope"
-		}, want: []string{"count", "nope-nope", "404"}},
+			f.soc.FailNext(2, http.StatusNotFound, "", `{"code":"dataset.missing","error":true,"message":"Not found"}`)
+		}, want: []string{"replace", "nope-nope", "404", "dataset.missing"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,7 +321,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 			t.Errorf("dry run sent %s %s", r.Method, r.Path)
 		}
 	}
-	for _, want := range []string{"DRY RUN", "would replace 8 rows to " + dataset, `"date":"2024-12-14T00:00:00.000"`, "current_rows=8"} {
+	for _, want := range []string{"DRY RUN", "would replace 8 rows to " + dataset, `"date":"2024-12-14T00:00:00.000"`, dataset + " holds 8 rows; the replace would leave 8"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("output lacks %q:\n%s", want, logs)
 		}
@@ -361,7 +363,7 @@ func TestConfigurationErrors(t *testing.T) {
 	}{
 		{name: "missing dataset", drop: []string{"WEEK_DATASET"}, wantMsg: "missing required environment variable WEEK_DATASET"},
 		{name: "missing bucket", drop: []string{"BUCKET_NAME"}, wantMsg: "BUCKET_NAME"},
-		{name: "max-shrink above one", args: []string{"--max-shrink", "1.5"}, wantMsg: "not a fraction"},
+		{name: "max-shrink above one", args: []string{"--max-shrink", "1.5"}, wantMsg: "fraction between 0 and 1"},
 		{name: "max-shrink not a number", args: []string{"--max-shrink", "half"}, wantMsg: "max-shrink"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantMsg: "bogus"},
 	}

@@ -41,10 +41,10 @@ import (
 )
 
 const (
-	name            = "socrata_metadata"
-	defaultDataset  = "28ys-ieqv"
-	sampleDataset   = "socrata-metadata-sample"
-	defaultMaxShink = 0.25
+	name             = "socrata_metadata"
+	defaultDataset   = "28ys-ieqv"
+	sampleDataset    = "socrata-metadata-sample"
+	defaultMaxShrink = 0.25
 )
 
 //go:embed sample/catalog.json
@@ -64,8 +64,7 @@ var settings = jobkit.Merge(
 
 type options struct {
 	concurrency    int
-	force          bool
-	maxShrink      float64
+	replace        jobkit.ReplaceFlags
 	countRetryWait time.Duration
 }
 
@@ -73,8 +72,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	var o options
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.IntVar(&o.concurrency, "concurrency", socratameta.DefaultConcurrency, "row count queries in flight at most")
-	fs.BoolVar(&o.force, "force", false, "replace even when the dataset would shrink by more than --max-shrink, or become empty")
-	fs.Float64Var(&o.maxShrink, "max-shrink", defaultMaxShink, "largest fraction of the dataset's rows a replace may remove without --force")
+	o.replace.Register(fs, defaultMaxShrink)
 	fs.DurationVar(&o.countRetryWait, "count-retry-wait", socratameta.DefaultCountRetryWait, "wait before retrying a failed row count (doubles each time)")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
@@ -83,8 +81,9 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if o.concurrency < 1 {
 		return &jobkit.UsageError{Err: fmt.Errorf("--concurrency must be at least 1, got %d", o.concurrency)}
 	}
-	if o.maxShrink < 0 || o.maxShrink > 1 {
-		return &jobkit.UsageError{Err: fmt.Errorf("--max-shrink must be between 0 and 1, got %g", o.maxShrink)}
+	replaceOpts, err := o.replace.Options()
+	if err != nil {
+		return err
 	}
 
 	src, err := source(job)
@@ -111,23 +110,16 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		return err
 	}
 
-	existing, err := pub.Count(ctx, dataset, "")
-	if err != nil && !errors.Is(err, socrata.ErrNotFound) {
-		return fmt.Errorf("checking the current size of %s: %w", dataset, err)
-	}
-	next := int64(len(res.Rows))
-	if err := socratameta.CheckShrink(existing, next, o.maxShrink); err != nil {
-		if !o.force {
-			return fmt.Errorf("socrata: replace %s: %w", dataset, err)
-		}
-		job.Logger.WarnContext(ctx, "shrinking the dataset (--force)", "dataset", dataset, "existing_rows", existing, "rows", next)
-	}
-
-	out, err := pub.Replace(ctx, dataset, socratameta.RowsOf(res.Rows), socrata.ReplaceOptions{Force: o.force})
+	// Replace refuses, sending nothing, to empty the dataset or to shrink it
+	// by more than --max-shrink unless --force (socrata.GuardReplace).
+	out, err := pub.Replace(ctx, dataset, socrata.SliceRows(res.Rows), replaceOpts)
 	if err != nil {
+		if errors.Is(err, socrata.ErrShrink) {
+			return fmt.Errorf("%w; nothing was sent (rerun with --force to replace anyway)", err)
+		}
 		return err
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", out.Rows, "previous_rows", existing,
+	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", out.Rows,
 		"created", out.Created, "errors", out.Errors, "row_count_failed", res.CountFailed)
 	if out.Errors > 0 {
 		return fmt.Errorf("replace %s: socrata counted %d row error(s)", dataset, out.Errors)

@@ -149,7 +149,7 @@ func TestSampleStoreAndFilePublisher(t *testing.T) {
 	}
 
 	p := &FilePublisher{Dir: filepath.Join(dir, "socrata")}
-	res, err := p.Replace(ctx, "ds-1", RowsOf(socrata.Row{"a": 1}, socrata.Row{"a": nil}), socrata.ReplaceOptions{})
+	res, err := p.Replace(ctx, "ds-1", socrata.SliceRows([]socrata.Row{{"a": 1}, {"a": nil}}), socrata.ReplaceOptions{})
 	if err != nil || res.Rows != 2 {
 		t.Fatalf("Replace = %+v, %v", res, err)
 	}
@@ -170,7 +170,7 @@ func TestDryRunPublisher(t *testing.T) {
 	for i := range rows {
 		rows[i] = socrata.Row{"n": i}
 	}
-	res, err := p.Upsert(t.Context(), "ds-2", RowsOf(rows...), socrata.UpsertOptions{})
+	res, err := p.Upsert(t.Context(), "ds-2", socrata.SliceRows(rows), socrata.UpsertOptions{})
 	if err != nil || res.Rows != 5 {
 		t.Fatalf("Upsert = %+v, %v", res, err)
 	}
@@ -202,7 +202,7 @@ func TestSampleDryRunWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pub.Replace(ctx, "ds", RowsOf(socrata.Row{"a": 1}), socrata.ReplaceOptions{}); err != nil {
+	if _, err := pub.Replace(ctx, "ds", socrata.SliceRows([]socrata.Row{{"a": 1}}), socrata.ReplaceOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(out)

@@ -3,6 +3,7 @@ package jobkit
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -107,8 +108,12 @@ func (p *FilePublisher) Upsert(ctx context.Context, dataset string, rows iter.Se
 	return p.write(ctx, dataset, "upsert", rows)
 }
 
-// Replace writes rows to <Dir>/<dataset>.replace.json.
-func (p *FilePublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], _ socrata.ReplaceOptions) (socrata.WriteResult, error) {
+// Replace writes rows to <Dir>/<dataset>.replace.json, refusing to lose
+// data as socrata.Client.Replace does (socrata.GuardReplace).
+func (p *FilePublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
+	if err := guardReplace(ctx, p, dataset, rows, opts); err != nil {
+		return socrata.WriteResult{}, err
+	}
 	return p.write(ctx, dataset, "replace", rows)
 }
 
@@ -150,27 +155,10 @@ func (p *FilePublisher) write(ctx context.Context, dataset, method string, rows 
 	return socrata.WriteResult{Created: n, Rows: n, Chunks: 1}, nil
 }
 
-// RowsOf returns an iterator over rows, for publishing a few rows built in
-// memory.
-func RowsOf(rows ...socrata.Row) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
-// Counter counts a dataset's rows.
-type Counter interface {
-	Count(ctx context.Context, dataset, where string) (int64, error)
-}
-
 // DryRunPublisher prints what would be published (row count and the first
 // rows) instead of publishing. Count goes to Counter, the real dataset.
 type DryRunPublisher struct {
-	Counter Counter
+	Counter socrata.Counter
 	W       io.Writer
 }
 
@@ -182,17 +170,34 @@ func (p *DryRunPublisher) Upsert(ctx context.Context, dataset string, rows iter.
 	return p.print(ctx, "upsert", dataset, rows)
 }
 
-// Replace prints the rows it would replace the dataset with.
-func (p *DryRunPublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], _ socrata.ReplaceOptions) (socrata.WriteResult, error) {
+// Replace prints the rows it would replace the dataset with, or the
+// refusal a real replace would meet (socrata.GuardReplace).
+func (p *DryRunPublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
+	check, err := socrata.GuardReplace(ctx, p, dataset, rows, opts)
+	if check.Counted {
+		fmt.Fprintf(p.W, "--- dry run: %s holds %d rows; the replace would leave %d\n", dataset, check.Current, check.Next)
+	}
+	if err != nil {
+		return socrata.WriteResult{}, &socrata.PublishError{Op: "replace", Dataset: dataset, Err: err}
+	}
 	return p.print(ctx, "replace", dataset, rows)
 }
 
-// Count counts the real dataset's rows.
+// Count counts the real dataset's rows (0 without a Counter).
 func (p *DryRunPublisher) Count(ctx context.Context, dataset, where string) (int64, error) {
 	if p.Counter == nil {
 		return 0, nil
 	}
 	return p.Counter.Count(ctx, dataset, where)
+}
+
+// guardReplace applies socrata.GuardReplace, returning its refusal as the
+// client would: in a *socrata.PublishError.
+func guardReplace(ctx context.Context, c socrata.Counter, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) error {
+	if _, err := socrata.GuardReplace(ctx, c, dataset, rows, opts); err != nil {
+		return &socrata.PublishError{Op: "replace", Dataset: dataset, Err: err}
+	}
+	return nil
 }
 
 func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, rows iter.Seq2[socrata.Row, error]) (socrata.WriteResult, error) {
@@ -220,4 +225,26 @@ func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, row
 	}
 	fmt.Fprintf(p.W, "--- dry run: would %s %d rows to %s (read in %s); first rows:\n%s", method, n, dataset, time.Since(start).Round(time.Millisecond), head.String())
 	return socrata.WriteResult{Rows: n}, nil
+}
+
+// ReplaceFlags are the flags of jobs that replace a dataset: --force and
+// --max-shrink, turned into socrata.ReplaceOptions.
+type ReplaceFlags struct {
+	Force     bool
+	MaxShrink float64
+}
+
+// Register adds --force and --max-shrink (default defaultMaxShrink) to fs.
+func (f *ReplaceFlags) Register(fs *flag.FlagSet, defaultMaxShrink float64) {
+	fs.BoolVar(&f.Force, "force", false, "replace even when the dataset would shrink by more than --max-shrink, or become empty")
+	fs.Float64Var(&f.MaxShrink, "max-shrink", defaultMaxShrink, "largest fraction of the dataset's rows a replace may remove without --force (0: refuse any shrink; 0.1: up to 10%)")
+}
+
+// Options validates the flags and returns the replace options; an
+// out-of-range --max-shrink is a *UsageError.
+func (f *ReplaceFlags) Options() (socrata.ReplaceOptions, error) {
+	if f.MaxShrink < 0 || f.MaxShrink > 1 {
+		return socrata.ReplaceOptions{}, &UsageError{Err: fmt.Errorf("--max-shrink must be a fraction between 0 and 1, got %g", f.MaxShrink)}
+	}
+	return socrata.ReplaceOptions{Force: f.Force, MaxShrink: f.MaxShrink}, nil
 }
