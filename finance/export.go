@@ -47,7 +47,8 @@ type Runner interface {
 
 var _ Runner = (*mstr.Client)(nil)
 
-// Putter stores an object; objstore.Store implements it.
+// Putter stores an object; any object store (an S3 bucket, a folder)
+// can satisfy it.
 type Putter interface {
 	Put(ctx context.Context, key string, body io.Reader) error
 }

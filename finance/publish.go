@@ -6,20 +6,16 @@ import (
 	"iter"
 	"log/slog"
 	"strings"
-
-	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
+	"time"
 )
 
-// Lister lists and reads objects; objstore.Store implements it.
+// Lister lists and reads the report files in object storage, with plain
+// types so that any store can satisfy it (the jobs adapt theirs through
+// jobkit.Opener). Keys yields the keys under prefix in lexical order.
 type Lister interface {
-	List(ctx context.Context, prefix string) iter.Seq2[objstore.Info, error]
-	Get(ctx context.Context, key string) (io.ReadCloser, objstore.Info, error)
+	Keys(ctx context.Context, prefix string) iter.Seq2[string, error]
+	Open(ctx context.Context, key string) (io.ReadCloser, time.Time, error)
 }
-
-var (
-	_ Lister = (objstore.Store)(nil)
-	_ Putter = (objstore.Store)(nil)
-)
 
 // Selection is the files finance_reports_to_socrata publishes for one
 // report.
@@ -42,15 +38,15 @@ func Select(ctx context.Context, src Lister, r Report, m Month, all bool, logger
 		want[mm] = true
 	}
 	sel := Selection{Report: r}
-	for info, err := range src.List(ctx, string(r.Kind)+"/") {
+	for key, err := range src.Keys(ctx, string(r.Kind)+"/") {
 		if err != nil {
 			return sel, err
 		}
-		k, err := ParseKey(info.Key)
+		k, err := ParseKey(key)
 		if err != nil || k.Kind != r.Kind {
-			sel.Skipped = append(sel.Skipped, info.Key)
+			sel.Skipped = append(sel.Skipped, key)
 			logger.WarnContext(ctx, "skipping object whose name does not match the report file pattern",
-				"key", info.Key, "pattern", string(r.Kind)+"/<YYYY-MM-DD>_<dept>.csv")
+				"key", key, "pattern", string(r.Kind)+"/<YYYY-MM-DD>_<dept>.csv")
 			continue
 		}
 		if all || want[k.Month()] {
@@ -69,7 +65,7 @@ func Select(ctx context.Context, src Lister, r Report, m Month, all bool, logger
 func (s Selection) Rows(ctx context.Context, src Lister, onFile func(key string, rows int)) iter.Seq2[map[string]any, error] {
 	return func(yield func(map[string]any, error) bool) {
 		for _, k := range s.Keys {
-			rc, _, err := src.Get(ctx, k.String())
+			rc, _, err := src.Open(ctx, k.String())
 			if err != nil {
 				yield(nil, &FileError{Key: k.String(), Err: err})
 				return

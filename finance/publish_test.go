@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 )
 
@@ -45,7 +46,7 @@ func TestSelect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sel, err := finance.Select(t.Context(), store, finance.Expenses(), finance.Month{Year: 2024, Month: 8}, tt.all, nil)
+			sel, err := finance.Select(t.Context(), jobkit.Opener{Store: store}, finance.Expenses(), finance.Month{Year: 2024, Month: 8}, tt.all, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +63,7 @@ func TestSelect(t *testing.T) {
 			}
 			n := 0
 			files := map[string]int{}
-			for row, err := range sel.Rows(t.Context(), store, func(key string, rows int) { files[key] = rows }) {
+			for row, err := range sel.Rows(t.Context(), jobkit.Opener{Store: store}, func(key string, rows int) { files[key] = rows }) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -85,13 +86,13 @@ func TestSelectionRowsStopsAtBadFile(t *testing.T) {
 		"expenses/2024-08-31_2400.csv": string(mustRead(t, "expenses_2024-08-31_2400.csv")),
 		"expenses/2024-08-31_6200.csv": "Fund@Code,Unit@Unit Code\n1,2\n", // no Object Code@Code
 	})
-	sel, err := finance.Select(t.Context(), store, finance.Expenses(), finance.Month{Year: 2024, Month: 8}, false, nil)
+	sel, err := finance.Select(t.Context(), jobkit.Opener{Store: store}, finance.Expenses(), finance.Month{Year: 2024, Month: 8}, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	var last error
-	for _, err := range sel.Rows(t.Context(), store, nil) {
+	for _, err := range sel.Rows(t.Context(), jobkit.Opener{Store: store}, nil) {
 		if err != nil {
 			last = err
 			continue

@@ -117,7 +117,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	for _, r := range finance.Reports() {
 		vars := datasetVars[r.Kind]
 		dataset := job.Dataset(vars[0], vars[1])
-		if err := publish(ctx, job, store, pub, r, dataset, m, *replace); err != nil {
+		if err := publish(ctx, job, jobkit.Opener{Store: store}, pub, r, dataset, m, *replace); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -176,9 +176,20 @@ func (s *dryRunStore) Put(ctx context.Context, key string, body io.Reader) error
 	return ctx.Err()
 }
 
-// Opener adapts an objstore.Store to readers that want a body and its
-// LastModified time (permits.ObjectReader).
+// Opener adapts an objstore.Store to the plain-typed interfaces the
+// composing packages declare (permits.ObjectReader, finance.Lister).
 type Opener struct{ Store objstore.Store }
+
+// Keys yields the keys under prefix, in lexical order.
+func (o Opener) Keys(ctx context.Context, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for info, err := range o.Store.List(ctx, prefix) {
+			if !yield(info.Key, err) || err != nil {
+				return
+			}
+		}
+	}
+}
 
 // Open returns the object's body and LastModified time.
 func (o Opener) Open(ctx context.Context, key string) (io.ReadCloser, time.Time, error) {
