@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
-	readAhead := fs.Int("read-ahead", 40, "batches of 256 rows read and transformed ahead of the upload (bounds memory)")
+	readAhead := fs.Int("read-ahead", 16, "batches of 256 rows read and transformed ahead of the upload (bounds memory)")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
