@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
@@ -379,7 +380,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		if len(bytes.TrimSpace(data)) > 0 && !looksJSON(data) {
 			e := &APIError{StatusCode: resp.StatusCode, Attempts: httpretry.Attempts(resp),
 				Method: req.Method, URL: httpretry.SanitizeURL(req.URL), Message: "response is not JSON"}
-			e.BodyPrefix = oneLine(string(data), maxBodyPrefix)
+			e.BodyPrefix = errbody.Text(data, resp.Header.Get("Content-Type"), maxBodyPrefix)
 			e.Message = "response is not JSON: " + e.BodyPrefix
 			return nil, e
 		}

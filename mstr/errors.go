@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 )
 
 // Sentinel errors. They are wrapped inside the typed errors below; test for
@@ -204,7 +205,7 @@ func parseErrorBody(e *APIError, body []byte) {
 		}
 		if item.Code != "" || item.Message != "" {
 			e.Code = item.Code
-			e.Message = oneLine(item.Message, 512)
+			e.Message = errbody.OneLine(item.Message, errbody.DefaultMax)
 			e.TicketID = item.TicketID
 			if n, err := item.IServerCode.Int64(); err == nil {
 				e.IServerCode = n
@@ -212,19 +213,5 @@ func parseErrorBody(e *APIError, body []byte) {
 			return
 		}
 	}
-	e.BodyPrefix = oneLine(string(trimmed), maxBodyPrefix)
-}
-
-// oneLine collapses whitespace and cuts s to at most n bytes on a rune
-// boundary.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
+	e.BodyPrefix = errbody.Text(trimmed, "", maxBodyPrefix)
 }

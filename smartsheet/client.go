@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
@@ -233,10 +234,10 @@ func checkResponse(resp *http.Response) error {
 		if eb.ErrorCode != nil {
 			e.ErrorCode = *eb.ErrorCode
 		}
-		e.Message = errorText([]byte(eb.Message))
-		e.RefID = errorText([]byte(eb.RefID))
+		e.Message = errbody.OneLine(eb.Message, maxErrorText)
+		e.RefID = errbody.OneLine(eb.RefID, maxErrorText)
 	} else {
-		e.Body = errorText(body)
+		e.Body = errbody.Text(body, resp.Header.Get("Content-Type"), maxErrorText)
 		if e.Body == "" {
 			e.Body = http.StatusText(resp.StatusCode)
 		}
@@ -268,7 +269,7 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values) ([]byte
 		if rerr == nil {
 			if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "text/html") {
 				return nil, fmt.Errorf("%w: %s answered %s: %q", ErrMalformedResponse,
-					httpretry.SanitizeURL(req.URL), ct, errorText(body))
+					httpretry.SanitizeURL(req.URL), ct, errbody.Text(body, ct, maxErrorText))
 			}
 			return body, nil
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
@@ -43,7 +44,7 @@ func (c *Client) sheetCSV(ctx context.Context, id int64, w io.Writer) (int64, er
 		if mt, _, _ := mime.ParseMediaType(ct); mt == "text/html" || mt == "application/json" {
 			prefix, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
 			return 0, fmt.Errorf("%w: %s answered %s instead of text/csv: %q", ErrMalformedResponse,
-				httpretry.SanitizeURL(req.URL), mt, errorText(prefix))
+				httpretry.SanitizeURL(req.URL), mt, errbody.Text(prefix, ct, maxErrorText))
 		}
 	}
 	cw := &errWriter{w: w}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Sentinel errors, matched with errors.Is through the typed errors that wrap
@@ -119,44 +117,3 @@ func (e *OpError) Error() string {
 
 // Unwrap returns the cause.
 func (e *OpError) Unwrap() error { return e.Err }
-
-// errorText turns a non-JSON body into one bounded line of text: HTML tags
-// are dropped, whitespace collapsed, invalid UTF-8 replaced.
-func errorText(body []byte) string {
-	s := strings.ToValidUTF8(string(body), "\uFFFD")
-	var b strings.Builder
-	inTag, space := false, false
-	for _, r := range s {
-		switch {
-		case r == '<':
-			inTag = true
-			continue
-		case r == '>' && inTag:
-			inTag = false
-			space = true
-			continue
-		case inTag:
-			continue
-		case unicode.IsSpace(r) || !unicode.IsPrint(r):
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-		if b.Len() >= maxErrorText {
-			break
-		}
-	}
-	out := b.String()
-	if len(out) > maxErrorText {
-		cut := maxErrorText
-		for cut > 0 && !utf8.RuneStart(out[cut]) {
-			cut--
-		}
-		out = out[:cut]
-	}
-	return out
-}

@@ -144,7 +144,7 @@ func TestSheet(t *testing.T) {
 			handler: func(t *testing.T, n int32, w http.ResponseWriter, r *http.Request) {
 				respond(w, 502, "text/html", mustRead(t, "error_502_proxy.html"))
 			},
-			want: want{attempts: retryTries, status: 502, text: "502 Bad Gateway 502 Bad Gateway awselb/2.0"},
+			want: want{attempts: retryTries, status: 502, text: "HTML page: 502 Bad Gateway — awselb/2.0"},
 		},
 		{
 			name: "HTML page with 200", pageSize: 1000,

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
@@ -212,7 +210,7 @@ func parseErrorBody(e *APIError, data []byte, contentType string) {
 	if len(trimmed) == 0 {
 		return
 	}
-	e.Body = readableBody(trimmed, contentType)
+	e.Body = errbody.Text(trimmed, contentType, maxRawBody)
 }
 
 func cmpOr(a, b string) string {
@@ -220,50 +218,4 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-var (
-	reScript = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
-	reTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	reTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	reSpace  = regexp.MustCompile(`\s+`)
-)
-
-// readableBody turns a non-JSON error body into at most maxRawBody bytes of
-// text: an HTML page becomes "HTML page: <title> — <text>".
-func readableBody(data []byte, contentType string) string {
-	s := string(data)
-	isHTML := strings.Contains(contentType, "html") || bytes.HasPrefix(bytes.ToLower(data), []byte("<!doctype html")) ||
-		bytes.Contains(bytes.ToLower(data[:min(len(data), 512)]), []byte("<html"))
-	if isHTML {
-		title := ""
-		if m := reTitle.FindStringSubmatch(s); m != nil {
-			title = strings.TrimSpace(reSpace.ReplaceAllString(html.UnescapeString(m[1]), " "))
-			s = strings.Replace(s, m[0], " ", 1)
-		}
-		s = reScript.ReplaceAllString(s, " ")
-		s = reTag.ReplaceAllString(s, " ")
-		s = strings.TrimSpace(reSpace.ReplaceAllString(html.UnescapeString(s), " "))
-		if title != "" {
-			if strings.HasPrefix(s, title) {
-				s = strings.TrimSpace(strings.TrimPrefix(s, title))
-			}
-			s = title + " — " + s
-		}
-		s = "HTML page: " + s
-	} else {
-		s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
-	}
-	return truncateUTF8(strings.ToValidUTF8(s, "\uFFFD"), maxRawBody)
-}
-
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

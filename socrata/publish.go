@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 )
 
 // UpsertOptions tunes one Upsert. The zero value uses the client's
@@ -168,7 +170,7 @@ func (c *Client) logChunk(ctx context.Context, op, dataset string, chunk, chunks
 	if cr.Errors > 0 {
 		wargs := []any{slog.String("dataset", dataset), slog.Int("chunk", chunk), slog.Int64("errors", cr.Errors)}
 		if len(cr.RowErrors) > 0 {
-			wargs = append(wargs, slog.String("first_error", truncateUTF8(cr.RowErrors[0].Message, 200)))
+			wargs = append(wargs, slog.String("first_error", errbody.Truncate(cr.RowErrors[0].Message, 200)))
 		}
 		c.logger.WarnContext(ctx, "socrata refused rows", wargs...)
 	}
