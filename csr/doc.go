@@ -10,11 +10,12 @@
 //	rd, err := c.Open(ctx) // fetch + check that the response is the report
 //	if err != nil { ... }  // *csr.APIError, *csr.Error, *csr.FormatError
 //	defer rd.Close()
-//	res, err := soda.Upsert(ctx, dataset, csr.StreamRows[socrata.Row](rd), socrata.UpsertOptions{})
+//	res, err := soda.Upsert(ctx, dataset, csr.StreamRowsAhead[socrata.Row](rd, 0), socrata.UpsertOptions{})
 //
 // The package does not import the Socrata client: rows are
-// map[string]any, and the generic [Rows], [StreamRows] and [FlexRows]
-// yield any map type with that underlying type, such as socrata.Row.
+// map[string]any, and the generic [Rows], [StreamRows], [StreamRowsAhead]
+// and [FlexRows] yield any map type with that underlying type, such as
+// socrata.Row.
 //
 // # Transform
 //
@@ -62,9 +63,22 @@
 // # Streaming
 //
 // [Reader.Read] follows the io.EOF contract of encoding/csv. A Reader holds
-// one record, a Transformer one reusable buffer; [StreamRows] reuses one
-// row map and suits consumers that encode each row before taking the next
-// (socrata.Client.Upsert does); [Rows] allocates a map per row.
+// one record, a Transformer one reusable buffer. [Rows] allocates a map per
+// row (safe to keep); [StreamRows] reuses one row map and suits consumers
+// that encode each row before taking the next (socrata.Client.Upsert
+// does); [StreamRowsAhead] also moves reading, decoding and transforming to
+// a second goroutine, a bounded number of 256-row batches ahead — the
+// fastest path on a multi-core machine, with memory independent of the
+// report's size.
+//
+// # Decoding
+//
+// The first bytes decide: a UTF-16 byte-order mark is required. UTF-16 BE
+// is decoded by golang.org/x/text ([unicode.BOMOverride]); UTF-16 LE, the
+// report's encoding, by a decoder that copies ASCII code units itself and
+// hands every other code unit to x/text's UTF-16 decoder, producing the
+// same bytes (checked by a differential fuzz test) at about twice the
+// speed.
 //
 // # Logging
 //

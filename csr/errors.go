@@ -38,6 +38,8 @@ type APIError struct {
 	URL       string // endpoint without query string or user info
 }
 
+// Error describes the failed request: method, sanitized URL, status,
+// attempts, the body summary and the request id.
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("csr: %s %s: %s after %d attempt(s)", e.Method, e.URL, e.Status, e.Attempts)
 	if e.Message != "" {
@@ -58,6 +60,7 @@ type Error struct {
 	Err error
 }
 
+// Error names the operation, the sanitized URL and the cause.
 func (e *Error) Error() string {
 	if e.URL == "" {
 		return "csr: " + e.Op + ": " + e.Err.Error()
@@ -82,6 +85,7 @@ type FormatError struct {
 	Missing []string
 }
 
+// Error says what arrived instead of the report.
 func (e *FormatError) Error() string {
 	return "csr: the response is not the report: got " + e.Got
 }
@@ -102,6 +106,8 @@ type ParseError struct {
 	Err   error
 }
 
+// Error gives the row, line, column, cause and (for dates and numbers)
+// the offending text.
 func (e *ParseError) Error() string {
 	s := "csr: row " + strconv.Itoa(e.Row) + " (line " + strconv.Itoa(e.Line) + ")"
 	if e.Column != "" {

@@ -19,8 +19,10 @@ func newUTF16LEDecoder() *utf16LEDecoder {
 	return &utf16LEDecoder{inner: unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()}
 }
 
+// Reset implements transform.Transformer.
 func (d *utf16LEDecoder) Reset() { d.inner.Reset() }
 
+// Transform implements transform.Transformer.
 func (d *utf16LEDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	for nSrc < len(src) {
 		// ASCII run.
