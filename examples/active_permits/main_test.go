@@ -8,8 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
@@ -21,24 +22,6 @@ const (
 	dataset = "actv-prmt"
 	csvBody = "FOLDERTYPE,ACTIVEPERMITS\nDS,187\nEX,23\nRW,1462\n"
 )
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	s3  *s3test.Server
@@ -62,7 +45,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -254,7 +237,7 @@ func TestConfigurationErrors(t *testing.T) {
 			for _, k := range tt.drop {
 				delete(env, k)
 			}
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := run(t.Context(), tt.args, jobkit.MapEnv(env), &out)
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {
@@ -290,7 +273,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}

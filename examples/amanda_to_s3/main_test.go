@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
+
 	"github.com/cityofaustin/atd-executive-dashboard/amanda"
 	"github.com/cityofaustin/atd-executive-dashboard/amanda/amandatest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -26,24 +28,6 @@ const (
 	bucket = "exec-dash"
 	dbPass = "db-SECRET-Pa55/w0rd:0xDEADBEEF@x"
 )
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fixture is a live-mode world on loopback: an S3-compatible server with the
 // bucket, and the recorded AMANDA results behind a replaying connector that
@@ -84,7 +68,7 @@ func (f *fixture) open(cfg amanda.Config, opts amanda.Options) (*amanda.Client, 
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := runWith(t.Context(), args, jobkit.MapEnv(f.env), &out, f.open)
 	return out.String(), err
 }
@@ -264,7 +248,7 @@ func TestSampleMode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			out := t.TempDir()
-			var buf syncBuffer
+			var buf jobtest.Buffer
 			err := run(t.Context(), append([]string{"--out", out}, tt.args...), jobkit.MapEnv(nil), &buf)
 			if err != nil {
 				t.Fatalf("run: %v\n%s", err, buf.String())
@@ -375,7 +359,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			f.env["EXEC_DASH_PASS"] = s3Secret
-			var out syncBuffer
+			var out jobtest.Buffer
 			var err error
 			if tt.real {
 				f.env["HOST"], f.env["PORT"] = "127.0.0.1", closedPort(t)

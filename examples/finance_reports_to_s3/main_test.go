@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
+
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
 	"github.com/cityofaustin/atd-executive-dashboard/finance/financetest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -30,24 +32,6 @@ const (
 	mstrPassword = "mstr-SECRET-pw-0xBADC0DE"
 	awsSecret    = "aws-SECRET-key-0xDEFACED"
 )
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	fake *mstrtest.Fake
@@ -82,7 +66,7 @@ func fixedNow() time.Time { return time.Date(2024, 1, 15, 18, 0, 0, 0, time.UTC)
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := runWith(t.Context(), args, jobkit.MapEnv(f.env), &out, deps{now: fixedNow, retryWait: time.Millisecond})
 	return out.String(), err
 }
@@ -264,7 +248,7 @@ func TestConfigurationErrors(t *testing.T) {
 			for _, k := range tt.drop {
 				delete(env, k)
 			}
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := runWith(t.Context(), tt.args, jobkit.MapEnv(env), &out, deps{now: fixedNow})
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {
@@ -303,7 +287,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	err := runWith(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf, deps{now: fixedNow})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())

@@ -16,6 +16,7 @@ import (
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
 	"github.com/cityofaustin/atd-executive-dashboard/finance/financetest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 )
@@ -136,7 +137,7 @@ func TestEndToEnd(t *testing.T) {
 	jobEnv := map[string]string{"EXP_DATASET": expDataset, "REV_DATASET": revDataset}
 	maps.Copy(jobEnv, s3srv.Env(bucket))
 	maps.Copy(jobEnv, soc.Env())
-	var logs syncBuffer
+	var logs jobtest.Buffer
 	if err := runWith(t.Context(), []string{"--year", "2024", "--month", "1"}, jobkit.MapEnv(jobEnv), &logs, deps{now: fixedNow}); err != nil {
 		t.Fatalf("finance_reports_to_socrata: %v\n%s", err, logs.String())
 	}

@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -26,24 +27,6 @@ const (
 	revDataset = "revn-fin1"
 	awsSecret  = "aws-SECRET-key-0xDEFACED"
 )
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	s3  *s3test.Server
@@ -81,7 +64,7 @@ func fixedNow() time.Time { return time.Date(2024, 9, 1, 2, 0, 0, 0, time.UTC) }
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := runWith(t.Context(), args, jobkit.MapEnv(f.env), &out, deps{now: fixedNow})
 	return out.String(), err
 }
@@ -222,7 +205,7 @@ func TestConfigurationErrors(t *testing.T) {
 			for _, k := range tt.drop {
 				delete(env, k)
 			}
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := runWith(t.Context(), tt.args, jobkit.MapEnv(env), &out, deps{now: fixedNow})
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {
@@ -258,7 +241,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	if err := runWith(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf, deps{now: time.Now}); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}

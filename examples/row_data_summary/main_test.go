@@ -8,8 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
@@ -28,24 +29,6 @@ const (
 var dailyFiles = []string{
 	"applications_received.csv", "issued_permits.csv", "Commercial DS Permit Requests.csv",
 	"Extension and Revision Requests.csv", "Residential DS Permits.csv",
-}
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 type fixture struct {
@@ -73,7 +56,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -332,7 +315,7 @@ func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
 	for run := 1; run <= 2; run++ { // the second run counts the first one's rows: no shrink
-		var buf syncBuffer
+		var buf jobtest.Buffer
 		if err := runJob(t, []string{"--out", out}, nil, &buf); err != nil {
 			t.Fatalf("run %d: %v\n%s", run, err, buf.String())
 		}
@@ -374,7 +357,7 @@ func TestConfigurationErrors(t *testing.T) {
 			for _, k := range tt.drop {
 				delete(env, k)
 			}
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := runJob(t, tt.args, env, &out)
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {
@@ -414,7 +397,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 }
 
-func runJob(t *testing.T, args []string, env map[string]string, out *syncBuffer) error {
+func runJob(t *testing.T, args []string, env map[string]string, out *jobtest.Buffer) error {
 	t.Helper()
 	return run(t.Context(), args, jobkit.MapEnv(env), out)
 }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
+
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
@@ -29,24 +31,6 @@ const (
 )
 
 var defaultKeys = []string{"Commercial DS Permit Requests.csv", "Extension and Revision Requests.csv", "Residential DS Permits.csv"}
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fakeSmartsheet serves the sample sheets under apiPrefix, slicing rows by
 // the page and pageSize parameters, after the faults queued for a sheet.
@@ -156,7 +140,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -317,7 +301,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}
@@ -362,7 +346,7 @@ func TestConfigurationErrors(t *testing.T) {
 				delete(env, k)
 			}
 			maps.Copy(env, tt.set)
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := run(t.Context(), tt.args, jobkit.MapEnv(env), &out)
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {

@@ -9,32 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 )
 
 const metaDataset = "28ys-ieqv"
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	soc *socratatest.Server
@@ -64,7 +48,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t testing.TB, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), append([]string{"--count-retry-wait", "1ms"}, args...), jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -235,7 +219,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
@@ -271,7 +255,7 @@ func TestConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var buf syncBuffer
+			var buf jobtest.Buffer
 			err := run(t.Context(), append([]string{"--out", t.TempDir()}, tt.args...), jobkit.MapEnv(tt.env), &buf)
 			if code := jobkit.ExitCode(err); code != 2 || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v (exit %d), want exit 2 naming %s", err, code, tt.want)
