@@ -74,7 +74,7 @@
 // # Decoding
 //
 // The first bytes decide: a UTF-16 byte-order mark is required. UTF-16 BE
-// is decoded by golang.org/x/text ([unicode.BOMOverride]); UTF-16 LE, the
+// is decoded by golang.org/x/text (unicode.BOMOverride); UTF-16 LE, the
 // report's encoding, by a decoder that copies ASCII code units itself and
 // hands every other code unit to x/text's UTF-16 decoder, producing the
 // same bytes (checked by a differential fuzz test) at about twice the

@@ -317,3 +317,27 @@ func TestReaderShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestTransformBlanks(t *testing.T) {
+	t.Parallel()
+	var rec Record
+	for c := range Column(NumColumns) {
+		rec.Values[c] = "  "
+	}
+	row, err := NewTransformer().Row(&rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range Column(NumColumns) {
+		want := any(nil)
+		if c.Kind() == KindText {
+			want = "  " // text is published as is
+		}
+		if row[c.Field()] != want {
+			t.Errorf("%s = %#v, want %#v", c.Field(), row[c.Field()], want)
+		}
+	}
+	if row[FieldLocation] != nil || row[FieldFiscalYear] != nil {
+		t.Errorf("location %v, fiscal_year %v", row[FieldLocation], row[FieldFiscalYear])
+	}
+}

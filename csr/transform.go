@@ -33,7 +33,8 @@ import (
 //   - fiscal_year: int64, the year of created_date plus one from October,
 //     nil when created_date is missing.
 //
-// A value that is missing is one of [DefaultMissingValues], in any column.
+// A value that is missing is one of [DefaultMissingValues], in any column,
+// or blanks only in a date or number column.
 // A date in no accepted format or a number column holding non-numeric text
 // fails the row with a [*ParseError] naming its row, line and column.
 type Transformer struct {
@@ -99,7 +100,7 @@ func (t *Transformer) Transform(rec *Record, row map[string]any) error {
 	for c := range Column(NumColumns) {
 		v := rec.Values[c]
 		def := &columnDefs[c]
-		if isMissing(v) {
+		if isMissing(v) || (def.kind != KindText && trimSpace(v) == "") {
 			row[def.field] = nil
 			dateAt[c] = -1
 			continue
