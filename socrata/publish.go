@@ -102,6 +102,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 		}
 		req.Header.Set("Content-Type", "application/json")
 		data := buf
+		req.ContentLength = int64(len(data))
 		resp, raw, err := c.do(req, func() (io.Reader, error) { return body.open(data), nil })
 		if body.busy() {
 			// The transport may still hold a reader over buf: never

@@ -15,7 +15,8 @@
 // body function that is called once per attempt, so a large body can be
 // produced as a stream (for example through an [io.Pipe]) instead of being
 // buffered in memory. Nothing is produced until the transport reads the
-// body, and bodies go out with chunked transfer encoding.
+// body. Bodies go out with chunked transfer encoding unless the request's
+// ContentLength says how long they are.
 //
 // # Logging
 //

@@ -182,7 +182,8 @@ func Bytes(b []byte) BodyFunc {
 }
 
 // Do sends req (whose Body must be nil) with body produced by body, retrying
-// as configured. On a retryable status that persists it returns the last
+// as configured. Set req.ContentLength when every attempt's body has that
+// length; otherwise the body goes out chunked. On a retryable status that persists it returns the last
 // response (see [Attempts]); on a transport failure after retries it returns
 // an [*Error]. The caller must close the response body.
 func (c *Client) Do(req *http.Request, body BodyFunc) (*http.Response, error) {
@@ -199,6 +200,11 @@ func (c *Client) Do(req *http.Request, body BodyFunc) (*http.Response, error) {
 	}
 	for k, v := range req.Header {
 		rreq.Header[k] = v
+	}
+	if body != nil && req.ContentLength > 0 {
+		// A caller that knows the body's length gets a Content-Length
+		// header instead of chunked transfer encoding.
+		rreq.ContentLength = req.ContentLength
 	}
 	if req.Host != "" {
 		rreq.Host = req.Host

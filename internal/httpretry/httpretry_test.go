@@ -3,6 +3,7 @@ package httpretry
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -221,5 +222,47 @@ func TestSanitizeURL(t *testing.T) {
 	u, _ := url.Parse("https://key:secret@host.example/resource/abcd-1234.json?$$app_token=tok#frag")
 	if got, want := SanitizeURL(u), "https://host.example/resource/abcd-1234.json"; got != want {
 		t.Fatalf("SanitizeURL = %q, want %q", got, want)
+	}
+}
+
+// TestContentLength checks a known length is sent as Content-Length on
+// every attempt, and an unknown one goes chunked.
+func TestContentLength(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		length int64
+		want   []string // Content-Length seen per attempt ("" = chunked)
+	}{
+		{name: "known", length: 7, want: []string{"7", "7"}},
+		{name: "unknown", length: 0, want: []string{"", ""}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var seen []string
+			var mu sync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				mu.Lock()
+				seen = append(seen, r.Header.Get("Content-Length"))
+				n := len(seen)
+				mu.Unlock()
+				if n == 1 {
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			c := New(Config{RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, nil)
+			req.ContentLength = tt.length
+			resp, err := c.Do(req, Bytes([]byte(`["row"]`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if fmt.Sprint(seen) != fmt.Sprint(tt.want) {
+				t.Fatalf("Content-Length per attempt %q, want %q", seen, tt.want)
+			}
+		})
 	}
 }
