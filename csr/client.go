@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
@@ -172,7 +173,7 @@ func (c *Client) checkResponse(resp *http.Response) error {
 func firstHeader(h http.Header, names ...string) string {
 	for _, n := range names {
 		if v := h.Get(n); v != "" {
-			return truncate(v, 100)
+			return errbody.Truncate(v, 100)
 		}
 	}
 	return ""

@@ -122,14 +122,3 @@ func (e *ParseError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ParseError) Unwrap() error { return e.Err }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// cut on a rune boundary
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}

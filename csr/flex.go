@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -125,7 +126,7 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 		if errors.As(err, &cerr) {
 			return nil, err // the stream failed
 		}
-		return nil, &FormatError{What: "xlsx", Got: "a ZIP archive that is not a readable xlsx workbook (" + truncate(err.Error(), 120) + ")"}
+		return nil, &FormatError{What: "xlsx", Got: "a ZIP archive that is not a readable xlsx workbook (" + errbody.Truncate(err.Error(), 120) + ")"}
 	}
 	sheet := opts.Sheet
 	if sheet == "" {
@@ -184,7 +185,7 @@ func (fn *FlexNotes) readHeader() error {
 		}
 		if len(missing) > 0 {
 			return &FormatError{What: "columns", Missing: missing,
-				Got: fmt.Sprintf("an xlsx sheet whose header (%s) lacks %s", strconv.Quote(truncate(strings.Join(cells, "|"), 120)), quoteList(missing))}
+				Got: fmt.Sprintf("an xlsx sheet whose header (%s) lacks %s", strconv.Quote(errbody.Truncate(strings.Join(cells, "|"), 120)), quoteList(missing))}
 		}
 		return nil
 	}

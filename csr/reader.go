@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -120,7 +121,7 @@ func (r *Reader) readHeader() error {
 			What:    "columns",
 			Missing: missing,
 			Got: fmt.Sprintf("a UTF-16 table with %d column(s) (header %s) missing %d required column(s): %s",
-				len(r.header), strconv.Quote(truncate(strings.Join(r.header, "|"), 120)), len(missing), quoteList(missing)),
+				len(r.header), strconv.Quote(errbody.Truncate(strings.Join(r.header, "|"), 120)), len(missing), quoteList(missing)),
 		}
 	}
 	return nil

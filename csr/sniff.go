@@ -3,10 +3,10 @@ package csr
 import (
 	"bytes"
 	"fmt"
-	"html"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -99,32 +99,11 @@ func sniffHTML(text string) *FormatError {
 	if !isHTML {
 		return nil
 	}
-	title := htmlTitle(t)
+	title := errbody.Truncate(errbody.Title([]byte(t)), 100)
 	if title == "" {
 		return &FormatError{What: "html", Got: "an HTML page without a title"}
 	}
 	return &FormatError{What: "html", Got: "an HTML page titled '" + title + "'"}
-}
-
-// htmlTitle extracts a page's <title>, unescaped, on one line, bounded.
-func htmlTitle(t string) string {
-	lower := strings.ToLower(t)
-	i := strings.Index(lower, "<title")
-	if i < 0 {
-		return ""
-	}
-	j := strings.IndexByte(lower[i:], '>')
-	if j < 0 {
-		return ""
-	}
-	start := i + j + 1
-	end := strings.Index(lower[start:], "</title")
-	if end < 0 {
-		end = len(lower) - start
-	}
-	title := html.UnescapeString(t[start : start+end])
-	title = strings.Join(strings.Fields(title), " ")
-	return truncate(title, 100)
 }
 
 func decodeUTF16Prefix(p []byte, bigEndian bool) string {
@@ -187,5 +166,5 @@ func shown(s string) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	return truncate(strings.ToValidUTF8(s, "\uFFFD"), maxShown)
+	return errbody.Truncate(strings.ToValidUTF8(s, "\uFFFD"), maxShown)
 }

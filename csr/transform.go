@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
 )
 
 // Transformer turns report records into Socrata rows (map[string]any,
@@ -116,14 +118,14 @@ func (t *Transformer) Transform(rec *Record, row map[string]any) error {
 			start := len(t.buf)
 			var ok bool
 			if t.buf, ok = AppendDate(t.buf, v); !ok {
-				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: truncate(v, maxShown), Err: ErrBadDate}
+				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadDate}
 			}
 			dateAt[c] = start
 		case KindNumber:
 			if c == ColStatePlaneX || c == ColStatePlaneY {
 				f, ok := parseFloat(v)
 				if !ok {
-					return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: truncate(v, maxShown), Err: ErrBadNumber}
+					return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadNumber}
 				}
 				row[def.field] = f
 				if c == ColStatePlaneX {
@@ -135,7 +137,7 @@ func (t *Transformer) Transform(rec *Record, row map[string]any) error {
 			}
 			n, ok := parseNumber(v)
 			if !ok {
-				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: truncate(v, maxShown), Err: ErrBadNumber}
+				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadNumber}
 			}
 			row[def.field] = n
 		}

@@ -10,32 +10,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 )
 
 const dataset = "csr0-test"
-
-// syncBuffer is a bytes.Buffer safe for the job's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	soc    *socratatest.Server
@@ -75,7 +58,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -284,7 +267,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}
@@ -329,7 +312,7 @@ func TestConfigurationErrors(t *testing.T) {
 				delete(env, k)
 			}
 			maps.Copy(env, tc.set)
-			var out syncBuffer
+			var out jobtest.Buffer
 			err := run(t.Context(), tc.args, jobkit.MapEnv(env), &out)
 			var stderr bytes.Buffer
 			if code := jobkit.Exit(name, err, &stderr); code != 2 {

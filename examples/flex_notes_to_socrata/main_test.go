@@ -10,31 +10,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 )
 
 const dataset = "flex-test"
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	soc   *socratatest.Server
@@ -64,7 +48,7 @@ func setup(t *testing.T) *fixture {
 
 func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out syncBuffer
+	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
@@ -207,7 +191,7 @@ func TestFaults(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf syncBuffer
+	var buf jobtest.Buffer
 	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
 		t.Fatalf("run: %v\n%s", err, buf.String())
 	}
@@ -233,7 +217,7 @@ func TestDryRunAndConfig(t *testing.T) {
 	}
 	env := maps.Clone(f.env)
 	delete(env, "FLEX_NOTES_DATASET")
-	err = run(t.Context(), nil, jobkit.MapEnv(env), &syncBuffer{})
+	err = run(t.Context(), nil, jobkit.MapEnv(env), &jobtest.Buffer{})
 	if jobkit.ExitCode(err) != 2 || !strings.Contains(err.Error(), "FLEX_NOTES_DATASET") {
 		t.Fatalf("missing dataset: %v", err)
 	}

@@ -19,8 +19,11 @@ const DefaultMax = 512
 var (
 	reScript = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
 	reTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	reTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	reSpace  = regexp.MustCompile(`\s+`)
+	// reOpenTitle also finds the title of a page cut off inside it (a
+	// bounded prefix of a body).
+	reOpenTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)(?:</title|\z)`)
+	reTag       = regexp.MustCompile(`(?s)<[^>]*>`)
+	reSpace     = regexp.MustCompile(`\s+`)
 )
 
 // IsHTML reports whether a body with the given Content-Type is an HTML
@@ -33,9 +36,10 @@ func IsHTML(data []byte, contentType string) bool {
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
 }
 
-// Title returns the text of an HTML page's <title>, "" when it has none.
+// Title returns the text of an HTML page's <title> (also when data is cut
+// off inside it), on one line and bounded, "" when it has none.
 func Title(data []byte) string {
-	m := reTitle.FindSubmatch(data)
+	m := reOpenTitle.FindSubmatch(data)
 	if m == nil {
 		return ""
 	}

@@ -40,6 +40,9 @@ func TestTitle(t *testing.T) {
 	if got := Title([]byte("<html><TITLE>\n Access &amp; Denied </TITLE>")); got != "Access & Denied" {
 		t.Fatalf("Title = %q", got)
 	}
+	if got := Title([]byte("<html><title>Request Rej")); got != "Request Rej" {
+		t.Fatalf("Title of a cut-off page = %q", got)
+	}
 	if got := Title([]byte("no title")); got != "" {
 		t.Fatalf("Title = %q", got)
 	}
