@@ -42,8 +42,9 @@
 //
 // Rows arrive as an [iter.Seq2][Row, error]. [Client.Upsert] reads it once
 // and sends chunks of Config.ChunkSize rows (default 10,000), each encoded
-// into a reused buffer, so memory is bounded by one chunk whatever the
-// total. [Client.Replace] is one PUT by nature (a chunked replace would keep
+// into one of two reused buffers, so memory is bounded by two chunks
+// whatever the total; the next chunk is encoded while the previous one is
+// in flight, one request at a time, so chunks land in order. [Client.Replace] is one PUT by nature (a chunked replace would keep
 // only the last chunk): its body is streamed from the iterator through a
 // pipe while the request is being sent. Because a retried PUT must send the
 // whole body again, the iterator given to Replace must be re-iterable.

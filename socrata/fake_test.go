@@ -277,3 +277,80 @@ func TestTimeoutApplies(t *testing.T) {
 		t.Errorf("error %q does not say timeout", err)
 	}
 }
+
+// TestUpsertPipelineOrder: chunks are encoded ahead but sent one at a time,
+// in order, so a failure never leaves a later chunk landed before an
+// earlier one.
+func TestUpsertPipelineOrder(t *testing.T) {
+	t.Parallel()
+	srv := socratatest.Start(t)
+	srv.SetDelay(20 * time.Millisecond)
+	c := newFakeClient(t, srv)
+	rows := func(yield func(socrata.Row, error) bool) {
+		for i := range 50 {
+			if !yield(socrata.Row{"i": i}, nil) {
+				return
+			}
+		}
+	}
+	res, err := c.Upsert(t.Context(), "abcd-1234", rows, socrata.UpsertOptions{ChunkSize: 7})
+	if err != nil || res.Chunks != 8 || res.Rows != 50 {
+		t.Fatalf("Upsert = %+v, %v", res, err)
+	}
+	if got := srv.MaxInFlight(); got != 1 {
+		t.Fatalf("%d requests in flight at once, want 1", got)
+	}
+	var seen []int64
+	for _, r := range srv.Upserts("abcd-1234") {
+		n, _ := r["i"].(json.Number).Int64()
+		seen = append(seen, n)
+	}
+	if len(seen) != 50 || !slices.IsSorted(seen) {
+		t.Fatalf("rows arrived out of order: %v", seen)
+	}
+}
+
+// TestUpsertFailureWhileChunkInFlight: when the rows fail while the previous
+// chunk is still in flight, Upsert waits for it and reports it landed; when
+// that chunk fails too, its failure is the one reported.
+func TestUpsertFailureWhileChunkInFlight(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("source broke")
+	rows := func(yield func(socrata.Row, error) bool) {
+		for i := range 15 {
+			if !yield(socrata.Row{"i": i}, nil) {
+				return
+			}
+		}
+		yield(nil, boom) // chunk 2 (rows 10-14) is being encoded, chunk 1 in flight
+	}
+	tests := []struct {
+		name        string
+		rejectFirst bool
+		wantLanded  int64
+		wantChunk   int
+		wantErr     error
+	}{
+		{name: "in-flight chunk lands", wantLanded: 10, wantChunk: 2, wantErr: boom},
+		{name: "in-flight chunk fails first", rejectFirst: true, wantLanded: 0, wantChunk: 1, wantErr: socrata.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := socratatest.Start(t)
+			srv.SetDelay(30 * time.Millisecond)
+			if tt.rejectFirst {
+				srv.RejectChunk(1, http.StatusForbidden, `{"code":"permission_denied","error":true,"message":"no"}`)
+			}
+			c := newFakeClient(t, srv)
+			_, err := c.Upsert(t.Context(), "abcd-1234", rows, socrata.UpsertOptions{ChunkSize: 10})
+			var pe *socrata.PublishError
+			if !errors.As(err, &pe) || !errors.Is(err, tt.wantErr) || pe.RowsLanded != tt.wantLanded || pe.Chunk != tt.wantChunk {
+				t.Fatalf("err = %v (%+v), want %v with %d rows landed at chunk %d", err, pe, tt.wantErr, tt.wantLanded, tt.wantChunk)
+			}
+			if got := int64(len(srv.Upserts("abcd-1234"))); got != tt.wantLanded {
+				t.Fatalf("server holds %d rows, want %d", got, tt.wantLanded)
+			}
+		})
+	}
+}
