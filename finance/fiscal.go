@@ -83,3 +83,20 @@ func (m Month) PromptDate() string {
 
 // Selected returns the months a run covers: the month before m, then m.
 func Selected(m Month) []Month { return []Month{m.Prev(), m} }
+
+// SelectMonth returns the month a job's --year/--month flags select: each
+// of year and month defaults (when 0) to cur's. An invalid month is an
+// error naming the flags.
+func SelectMonth(year, month int, cur Month) (Month, error) {
+	if year == 0 {
+		year = cur.Year
+	}
+	if month == 0 {
+		month = cur.Month
+	}
+	m, err := NewMonth(year, month)
+	if err != nil {
+		return Month{}, fmt.Errorf("--year/--month: %w", err)
+	}
+	return m, nil
+}

@@ -2,6 +2,7 @@ package finance_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
 )
@@ -96,6 +97,35 @@ func TestNewMonth(t *testing.T) {
 			_, err := finance.NewMonth(tt.year, tt.month)
 			if (err == nil) != tt.ok {
 				t.Errorf("NewMonth(%d, %d) err = %v, want ok=%v", tt.year, tt.month, err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestSelectMonth(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 3, 1, 3, 0, 0, 0, time.UTC) // the job converts to America/Chicago before calling
+	tests := []struct {
+		name        string
+		year, month int
+		now         time.Time
+		want        string
+		wantErr     bool
+	}{
+		{"defaults to the current month", 0, 0, now, "2025-03", false},
+		{"month only", 0, 7, now, "2025-07", false},
+		{"year only", 2022, 0, now, "2022-03", false},
+		{"both", 2023, 12, now, "2023-12", false},
+		{"month 0 after defaults is current", 0, 0, time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC), "2024-12", false},
+		{"bad month", 2024, 13, now, "", true},
+		{"negative month", 2024, -1, now, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := finance.SelectMonth(tt.year, tt.month, finance.MonthOf(tt.now))
+			if (err != nil) != tt.wantErr || (err == nil && m.String() != tt.want) {
+				t.Errorf("SelectMonth = %v, %v; want %s (error %v)", m, err, tt.want, tt.wantErr)
 			}
 		})
 	}

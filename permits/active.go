@@ -2,7 +2,6 @@ package permits
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -102,15 +101,9 @@ func PublishedDate(t time.Time, loc *time.Location) string {
 // [*ParseError] on malformed input.
 func ParseActiveCounts(r io.Reader) (map[string]int64, error) {
 	const file = ActivePermitsKey
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: file, Line: 1, Err: errors.New("empty file: no header")}
-	}
+	cr, header, err := readHeader(r, file)
 	if err != nil {
-		return nil, csvError(file, err)
+		return nil, err
 	}
 	typeCol, countCol := -1, -1
 	for i, h := range header {

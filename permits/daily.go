@@ -104,15 +104,9 @@ func normHeader(h string) string {
 // and counted in NoDay; any other malformed value is a [*ParseError].
 // file names the input in errors.
 func ParseAmandaDaily(r io.Reader, file, dayHeader string) (AmandaFile, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return AmandaFile{}, &ParseError{File: file, Line: 1, Err: errors.New("empty file: no header")}
-	}
+	cr, header, err := readHeader(r, file)
 	if err != nil {
-		return AmandaFile{}, csvError(file, err)
+		return AmandaFile{}, err
 	}
 	want := []string{FolderTypeHeader, SubCodeHeader, dayHeader, CountHeader}
 	idx := make([]int, len(want))
@@ -170,15 +164,9 @@ func ParseAmandaDaily(r io.Reader, file, dayHeader string) (AmandaFile, error) {
 // may appear once. Malformed input is a [*ParseError]; file names the input
 // in errors.
 func ParseSheetDaily(r io.Reader, file, dateColumn string) ([]DayCount, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, &ParseError{File: file, Line: 1, Err: errors.New("empty file: no header")}
-	}
+	cr, header, err := readHeader(r, file)
 	if err != nil {
-		return nil, csvError(file, err)
+		return nil, err
 	}
 	if len(header) != 2 || normHeader(header[1]) != normHeader(SheetCountHeader) || normHeader(header[0]) == "" ||
 		(dateColumn != "" && normHeader(header[0]) != normHeader(dateColumn)) {

@@ -79,7 +79,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	if err != nil {
 		return err
 	}
-	m, err := selectMonth(*year, *month, d.now().In(loc))
+	m, err := finance.SelectMonth(*year, *month, finance.MonthOf(d.now().In(loc)))
 	if err != nil {
 		return &jobkit.UsageError{Err: err}
 	}
@@ -129,22 +129,6 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		return fmt.Errorf("microstrategy → s3: %d of %d report run(s) failed: %w", len(res.Failed), len(tasks), err)
 	}
 	return nil
-}
-
-// selectMonth applies --year/--month over the current month.
-func selectMonth(year, month int, now time.Time) (finance.Month, error) {
-	cur := finance.MonthOf(now)
-	if year == 0 {
-		year = cur.Year
-	}
-	if month == 0 {
-		month = cur.Month
-	}
-	m, err := finance.NewMonth(year, month)
-	if err != nil {
-		return finance.Month{}, fmt.Errorf("--year/--month: %w", err)
-	}
-	return m, nil
 }
 
 // emptyFS is the (empty) input of the sample store: this job reads nothing

@@ -307,32 +307,3 @@ func TestSampleMode(t *testing.T) {
 		}
 	}
 }
-
-func TestSelectMonth(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 3, 1, 3, 0, 0, 0, time.UTC) // still February in Austin? no: the job converts first
-	tests := []struct {
-		name        string
-		year, month int
-		now         time.Time
-		want        string
-		wantErr     bool
-	}{
-		{"defaults to the current month", 0, 0, now, "2025-03", false},
-		{"month only", 0, 7, now, "2025-07", false},
-		{"year only", 2022, 0, now, "2022-03", false},
-		{"both", 2023, 12, now, "2023-12", false},
-		{"month 0 after defaults is current", 0, 0, time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC), "2024-12", false},
-		{"bad month", 2024, 13, now, "", true},
-		{"negative month", 2024, -1, now, "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			m, err := selectMonth(tt.year, tt.month, tt.now)
-			if (err != nil) != tt.wantErr || (err == nil && m.String() != tt.want) {
-				t.Errorf("selectMonth = %v, %v; want %s (error %v)", m, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-}

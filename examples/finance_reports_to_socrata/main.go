@@ -91,7 +91,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	if job.Mode == jobkit.Sample && *year == 0 && *month == 0 {
 		now = sampleMonth
 	}
-	m, err := selectMonth(*year, *month, now)
+	m, err := finance.SelectMonth(*year, *month, now)
 	if err != nil {
 		return &jobkit.UsageError{Err: err}
 	}
@@ -164,19 +164,4 @@ func socrataRows(rows iter.Seq2[map[string]any, error]) iter.Seq2[socrata.Row, e
 			}
 		}
 	}
-}
-
-// selectMonth applies --year/--month over the current month.
-func selectMonth(year, month int, cur finance.Month) (finance.Month, error) {
-	if year == 0 {
-		year = cur.Year
-	}
-	if month == 0 {
-		month = cur.Month
-	}
-	m, err := finance.NewMonth(year, month)
-	if err != nil {
-		return finance.Month{}, fmt.Errorf("--year/--month: %w", err)
-	}
-	return m, nil
 }
