@@ -91,7 +91,11 @@ func (a ActiveCounts) FolderTypes() []string {
 // to the minute: 2024-11-03T01:59:00.000. Truncation happens on the local
 // wall clock, so it is correct across DST changes.
 func PublishedDate(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format(PublishedDateLayout)
+	l := t.In(loc)
+	// The layout's ".000" is Go's millisecond verb, not literal text: drop
+	// seconds and sub-seconds so it prints zeros.
+	l = time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, loc)
+	return l.Format(PublishedDateLayout)
 }
 
 // ParseActiveCounts reads active_permits.csv: a header naming FOLDERTYPE and

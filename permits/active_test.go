@@ -80,7 +80,7 @@ func TestActiveCountsRecord(t *testing.T) {
 		{
 			name:   "winter CST",
 			counts: map[string]int64{"DS": 187, "EX": 23, "RW": 1462},
-			asOf:   time.Date(2024, 1, 15, 14, 5, 59, 999, time.UTC),
+			asOf:   time.Date(2024, 1, 15, 14, 5, 59, 999_000_000, time.UTC),
 			want:   map[string]any{"ds": int64(187), "ex": int64(23), "rw": int64(1462), "published_date": "2024-01-15T08:05:00.000"},
 		},
 		{
