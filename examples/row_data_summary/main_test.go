@@ -397,3 +397,60 @@ func runJob(t *testing.T, args []string, env map[string]string, out *jobtest.Buf
 	t.Helper()
 	return run(t.Context(), args, jobkit.MapEnv(env), out)
 }
+
+func TestEmptyDailyFilesRefused(t *testing.T) {
+	t.Parallel()
+	headers := map[string]string{
+		"applications_received.csv":           "FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\n",
+		"issued_permits.csv":                  "FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\n",
+		"Commercial DS Permit Requests.csv":   "Date Created,Count Permits\n",
+		"Extension and Revision Requests.csv": "Created,Count Permits\n",
+		"Residential DS Permits.csv":          "Date Created,Count Permits\n",
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		replaced bool
+	}{
+		{name: "refused", replaced: false},
+		{name: "forced empties the dataset", args: []string{"--force"}, replaced: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			for key, body := range headers {
+				f.s3.PutObject(t, bucket, key, []byte(body))
+			}
+			f.soc.SetCount(dataset, 8)
+			logs, err := f.run(t, tt.args...)
+			if !strings.Contains(logs, "weekly summary is empty") {
+				t.Errorf("logs lack the empty-summary warning:\n%s", logs)
+			}
+			replaces := f.soc.Replaces(dataset)
+			if tt.replaced {
+				if err != nil {
+					t.Fatalf("run: %v\n%s", err, logs)
+				}
+				if len(replaces) != 1 || len(replaces[0]) != 0 {
+					t.Fatalf("replaces = %v, want one replace with no rows", replaces)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "the daily files hold no rows") || !strings.Contains(err.Error(), "--force") {
+				t.Fatalf("err = %v, want a refusal naming the empty daily files and --force", err)
+			}
+			if code := jobkit.ExitCode(err); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			for _, r := range f.soc.Requests() {
+				if r.Method != http.MethodGet {
+					t.Errorf("a refused run sent %s %s", r.Method, r.Path)
+				}
+			}
+			if len(replaces) != 0 {
+				t.Error("a refused run replaced the dataset")
+			}
+		})
+	}
+}
