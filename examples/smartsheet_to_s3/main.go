@@ -105,13 +105,16 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 
 	var failed []error
-	for _, e := range exports {
+	for i, e := range exports {
+		if err := ctx.Err(); err != nil {
+			// Interrupted: the sheets not yet exported keep yesterday's
+			// files, so the run must not end as a success.
+			failed = append(failed, fmt.Errorf("%d sheet(s) not exported: %w", len(exports)-i, err))
+			break
+		}
 		if err := export(ctx, job, src, store, loc, e); err != nil {
 			job.Logger.ErrorContext(ctx, "sheet failed", "sheet_id", e.ID, "name", e.Name, "error", err.Error())
 			failed = append(failed, err)
-		}
-		if ctx.Err() != nil {
-			break
 		}
 	}
 	if len(failed) > 0 {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -359,5 +362,39 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	if n := f.ss.hits.Load(); n != 0 {
 		t.Fatalf("work started despite configuration errors: %d smartsheet requests", n)
+	}
+}
+
+// cancelAfter is a log writer that cancels the run once a line holding
+// marker has been written.
+type cancelAfter struct {
+	jobtest.Buffer
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	n, err := c.Buffer.Write(p)
+	if strings.Contains(string(p), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+func TestInterruptedBetweenSheetsFails(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := t.TempDir()
+	logs := &cancelAfter{marker: `msg="daily file written"`, cancel: cancel}
+	err := run(ctx, []string{"--out", out}, jobkit.MapEnv(nil), logs)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "2 sheet(s) not exported") {
+		t.Fatalf("run = %v, want an error saying 2 sheets were not exported\n%s", err, logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, defaultKeys[0])); err != nil {
+		t.Errorf("the first sheet's file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, defaultKeys[1])); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the second sheet was exported after the interrupt: %v", err)
 	}
 }
