@@ -293,10 +293,34 @@ func TestExpiredSessionTwiceFails(t *testing.T) {
 	if !errors.Is(err, mstr.ErrSessionExpired) {
 		t.Fatalf("err = %v, want ErrSessionExpired", err)
 	}
-	// One re-login for the failed call, then Run starts over once (the
-	// instance may belong to the old session) and re-logs in once more.
-	if f.fake.Logins() != 3 {
-		t.Errorf("logins = %d, want 3", f.fake.Logins())
+	// One re-login for the failed call. No instance was created, so none
+	// can have been lost with the old session: Run does not start over.
+	if f.fake.Logins() != 2 {
+		t.Errorf("logins = %d, want 2 (one re-login)", f.fake.Logins())
+	}
+}
+
+// TestUnknownReportRunsOnce: a 4xx at instance creation on a fresh client
+// (the first call logs in) is not mistaken for an instance lost with an
+// expired session.
+func TestUnknownReportRunsOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := setup(t)
+	c := f.client(t, nil)
+	defer c.Close(ctx)
+	_, err := c.Run(ctx, "0000000000000000000000000000DEAD", mstr.RunOptions{})
+	if !errors.Is(err, mstr.ErrNotFound) || errors.Is(err, mstr.ErrInstanceLost) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	creates := 0
+	for _, call := range f.fake.Calls() {
+		if strings.HasSuffix(call, "/instances") {
+			creates++
+		}
+	}
+	if creates != 1 || f.fake.Logins() != 1 {
+		t.Errorf("instance creations = %d, logins = %d; want 1 and 1", creates, f.fake.Logins())
 	}
 }
 

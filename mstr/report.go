@@ -49,12 +49,12 @@ func (t *Table) Instance() Instance { return t.inst }
 // a [*PromptError] or a [*PageError].
 //
 // Instances belong to the session that created them: when the client had
-// to log in again during the run and a later call fails, Run starts over
-// once from instance creation (resetting opts.Answerer when it has a
+// to log in again after the instance was created and a later call fails
+// with a 4xx, Run starts over once from instance creation (resetting opts.Answerer when it has a
 // Reset method, as [*Plan] does).
 func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Table, error) {
 	t, gen, err := c.runOnce(ctx, reportID, opts)
-	if err == nil || !lostInstance(err) || c.generation() == gen {
+	if err == nil || gen < 0 || !lostInstance(err) || c.generation() == gen {
 		return t, err
 	}
 	c.logger.WarnContext(ctx, "mstr report instance lost with the expired session, running the report again", "report", reportID)
@@ -62,7 +62,7 @@ func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Ta
 		r.Reset()
 	}
 	t, gen, err2 := c.runOnce(ctx, reportID, opts)
-	if err2 != nil && lostInstance(err2) && c.generation() != gen {
+	if err2 != nil && gen >= 0 && lostInstance(err2) && c.generation() != gen {
 		err2 = errors.Join(ErrInstanceLost, err2)
 	}
 	return t, err2
@@ -76,9 +76,10 @@ func lostInstance(err error) bool {
 }
 
 // runOnce runs the report and returns the login generation its instance
-// was created in.
+// was created in, or -1 when no instance was created (nothing could then be
+// lost with an expired session).
 func (c *Client) runOnce(ctx context.Context, reportID string, opts RunOptions) (*Table, int, error) {
-	gen := c.generation()
+	gen := -1
 	t, err := c.runSteps(ctx, reportID, opts, &gen)
 	return t, gen, err
 }
