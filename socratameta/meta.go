@@ -41,8 +41,11 @@ var metadataFields = []struct{ field, key string }{
 	{"strategic_area", "Strategic-Area_Strategic-Direction-Outcome"},
 }
 
-// Fields lists the metadata dataset's field names, in a stable order.
-var Fields = []string{
+// Fields returns the metadata dataset's field names, in a stable order. The
+// slice is a fresh copy on every call.
+func Fields() []string { return slices.Clone(fields) }
+
+var fields = []string{
 	"id", "name", "description", "attribution", "type", "updatedAt", "createdAt", "metadata_updated_at",
 	"data_updated_at", "download_count", "publication_date", "page_views_last_week", "page_views_last_month",
 	"page_views_total", "is_public", "dataset_url", "owner_display_name", "tags",

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,14 +227,35 @@ func TestAssetRowsGolden(t *testing.T) {
 	var rows []map[string]any
 	json.Unmarshal(buf.Bytes(), &rows)
 	for _, r := range rows {
-		for _, f := range Fields {
+		for _, f := range Fields() {
 			if _, ok := r[f]; !ok {
 				t.Errorf("row %v lacks %s", r["id"], f)
 			}
 		}
-		if len(r) != len(Fields) {
-			t.Errorf("row %v has %d fields, want %d", r["id"], len(r), len(Fields))
+		if len(r) != len(Fields()) {
+			t.Errorf("row %v has %d fields, want %d", r["id"], len(r), len(Fields()))
 		}
+	}
+}
+
+// TestFields pins the field names of the metadata dataset (SPEC
+// "socrata_metadata") and checks that a caller cannot change them.
+func TestFields(t *testing.T) {
+	t.Parallel()
+	want := []string{
+		"id", "name", "description", "attribution", "type", "updatedAt", "createdAt", "metadata_updated_at",
+		"data_updated_at", "download_count", "publication_date", "page_views_last_week", "page_views_last_month",
+		"page_views_total", "is_public", "dataset_url", "owner_display_name", "tags",
+		"automation_method", "automation_method_other", "update_frequency", "spatial_information",
+		"department_name", "program_name", "strategic_area", "row_count",
+	}
+	got := Fields()
+	if !slices.Equal(got, want) {
+		t.Fatalf("Fields() = %q, want %q", got, want)
+	}
+	got[0] = "changed"
+	if Fields()[0] != "id" {
+		t.Error("changing the returned slice changed the package's field list")
 	}
 }
 
