@@ -66,6 +66,12 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	var sheets *sheetContributions
+	if *sheetsFile != "" {
+		if sheets, err = loadSheetContributions(job, *sheetsFile); err != nil {
+			return err
+		}
+	}
 	loc, err := time.LoadLocation("America/Chicago")
 	if err != nil {
 		return err
@@ -85,8 +91,8 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	if *sheetsFile != "" {
-		if err := addSheetContributions(ctx, job, *sheetsFile, &counts); err != nil {
+	if sheets != nil {
+		if err := sheets.add(ctx, job, &counts); err != nil {
 			return err
 		}
 	}

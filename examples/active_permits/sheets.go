@@ -23,32 +23,46 @@ var (
 	_ permits.StatusSheet = smartsheet.Sheet{}
 )
 
-// addSheetContributions reads the --sheets configuration and adds each
-// sheet's active requests to its folder type, logging every addition.
-func addSheetContributions(ctx context.Context, job *jobkit.Job, file string, counts *permits.ActiveCounts) error {
+// sheetContributions is the --sheets configuration, read and checked
+// before any work starts, and the source of its sheets.
+type sheetContributions struct {
+	cfgs []permits.SheetContribution
+	src  sheetSource
+}
+
+// loadSheetContributions reads the --sheets file and builds the Smartsheet
+// client (the embedded sample sheets in sample mode). Every failure is a
+// configuration error.
+func loadSheetContributions(job *jobkit.Job, file string) (*sheetContributions, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return &jobkit.ConfigError{Err: fmt.Errorf("--sheets: %w", err)}
+		return nil, &jobkit.ConfigError{Err: fmt.Errorf("--sheets: %w", err)}
 	}
 	cfgs, err := permits.ParseSheetContributions(f)
 	f.Close()
 	if err != nil {
-		return &jobkit.ConfigError{Err: fmt.Errorf("--sheets %s: %w", file, err)}
+		return nil, &jobkit.ConfigError{Err: fmt.Errorf("--sheets %s: %w", file, err)}
 	}
 	var src sheetSource = sampleSheets{}
 	if job.Mode == jobkit.Live {
 		token := job.Env.Get("SMARTSHEET_ACCESS_TOKEN")
 		if token == "" {
-			return &jobkit.ConfigError{Missing: []string{"SMARTSHEET_ACCESS_TOKEN"}}
+			return nil, &jobkit.ConfigError{Missing: []string{"SMARTSHEET_ACCESS_TOKEN"}}
 		}
 		client, err := smartsheet.New(smartsheet.Config{Token: token, BaseURL: job.Env.Get("SMARTSHEET_API_BASE"), Logger: job.Logger})
 		if err != nil {
-			return &jobkit.ConfigError{Err: err}
+			return nil, &jobkit.ConfigError{Err: err}
 		}
 		src = client
 	}
-	for _, cfg := range cfgs {
-		sh, err := src.Sheet(ctx, cfg.SheetID, smartsheet.SheetOptions{})
+	return &sheetContributions{cfgs: cfgs, src: src}, nil
+}
+
+// add adds each configured sheet's active requests to its folder type,
+// logging every addition.
+func (s *sheetContributions) add(ctx context.Context, job *jobkit.Job, counts *permits.ActiveCounts) error {
+	for _, cfg := range s.cfgs {
+		sh, err := s.src.Sheet(ctx, cfg.SheetID, smartsheet.SheetOptions{})
 		if err != nil {
 			return err
 		}

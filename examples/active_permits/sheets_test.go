@@ -49,12 +49,14 @@ func TestSheetContributions(t *testing.T) {
 	tests := []struct {
 		name     string
 		env      map[string]string
+		file     string // --sheets content; the sample's when empty
 		wantDS   string
 		wantCode int
 		wantText string
 	}{
 		{name: "added to DS", env: map[string]string{"SMARTSHEET_ACCESS_TOKEN": token}, wantDS: "190", wantText: "sheet=\"Residential DS Permits\" folder_type=DS count=3"},
 		{name: "token missing", env: map[string]string{}, wantCode: 2, wantText: "SMARTSHEET_ACCESS_TOKEN"},
+		{name: "config file invalid", env: map[string]string{"SMARTSHEET_ACCESS_TOKEN": token}, file: `[{"sheet_id": 1}]`, wantCode: 2, wantText: "status_column is empty"},
 		{name: "token refused", env: map[string]string{"SMARTSHEET_ACCESS_TOKEN": "wrong"}, wantCode: 1, wantText: "smartsheet"},
 	}
 	for _, tt := range tests {
@@ -64,7 +66,14 @@ func TestSheetContributions(t *testing.T) {
 			ss := smartsheetServer(t, token)
 			maps.Copy(f.env, tt.env)
 			f.env["SMARTSHEET_API_BASE"] = ss.URL + "/2.0"
-			logs, err := f.run(t, "--sheets", cfgFile)
+			file := cfgFile
+			if tt.file != "" {
+				file = filepath.Join(t.TempDir(), "sheets.json")
+				if err := os.WriteFile(file, []byte(tt.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			logs, err := f.run(t, "--sheets", file)
 			if code := jobkit.ExitCode(err); code != tt.wantCode {
 				t.Fatalf("exit code %d (%v), want %d\n%s", code, err, tt.wantCode, logs)
 			}
@@ -79,6 +88,11 @@ func TestSheetContributions(t *testing.T) {
 				t.Fatal("the Smartsheet token was printed")
 			}
 			reqs := f.soc.Requests()
+			if tt.wantCode == 2 {
+				if n := f.s3.Count("GetObject", bucket, "") + f.s3.Count("HeadObject", bucket, ""); n != 0 {
+					t.Fatalf("a configuration error after work started: %d S3 reads", n)
+				}
+			}
 			if tt.wantCode != 0 {
 				if len(reqs) != 0 {
 					t.Fatalf("published despite the error: %+v", reqs)
