@@ -51,7 +51,8 @@
 //     prefix, never a whole body.
 //   - [*ParseError]: a record or value the job cannot publish, with its
 //     data row and line numbers and column: [ErrBadDate], [ErrBadNumber],
-//     [ErrFieldCount], [ErrQuote].
+//     [ErrFieldCount], [ErrQuote], [ErrRecordTooLong] (a record over
+//     [MaxRecordSize]: a quote never closed, no line ends).
 //
 // # Retries
 //

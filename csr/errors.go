@@ -22,6 +22,11 @@ var (
 	ErrFieldCount = errors.New("wrong number of fields")
 	// ErrQuote means a quoted field is not terminated.
 	ErrQuote = errors.New("unterminated quoted field")
+	// ErrRecordTooLong means a record (a line, or a quoted field spanning
+	// lines) is longer than [MaxRecordSize]: a quote that is never closed,
+	// or a body without line ends. Reading stops there rather than hold
+	// the rest of the report in memory.
+	ErrRecordTooLong = errors.New("record too long")
 )
 
 // APIError is returned by [Client.Fetch] when the endpoint answers with a
@@ -95,7 +100,7 @@ func (e *FormatError) Unwrap() error { return ErrNotReport }
 
 // ParseError is a syntax error in the tab-separated report or a value that
 // cannot be transformed. It wraps [ErrFieldCount], [ErrQuote],
-// [ErrBadDate] or [ErrBadNumber].
+// [ErrRecordTooLong], [ErrBadDate] or [ErrBadNumber].
 type ParseError struct {
 	Row    int    // 1-based data row (the header is row 0)
 	Line   int    // 1-based line of the report where the row starts

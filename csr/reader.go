@@ -14,6 +14,13 @@ import (
 	"golang.org/x/text/transform"
 )
 
+// MaxRecordSize bounds one record of the report, in bytes of decoded
+// UTF-8: a line, or a quoted field's lines together. A longer record (a
+// quote that is never closed, a body without line ends) fails with
+// [ErrRecordTooLong] instead of being buffered, so memory stays bounded
+// whatever arrives. Real records are a few hundred bytes.
+const MaxRecordSize = 1 << 20
+
 // Record is one data row of the report: the text of the columns the job
 // reads, indexed by [Column], plus its position in the report. Values are
 // exactly as in the report (missing-value markers included); [Transformer]
@@ -34,7 +41,8 @@ func (r *Record) Get(c Column) string { return r.Values[c] }
 // pandas' reader. Blank lines are skipped.
 //
 // Reader streams: it holds one record at a time, whatever the report's
-// size. It is not safe for concurrent use.
+// size, and at most [MaxRecordSize] bytes of it. It is not safe for
+// concurrent use.
 type Reader struct {
 	src    *bufio.Reader
 	closer io.Closer
@@ -93,8 +101,8 @@ func (r *Reader) readHeader() error {
 		if errors.Is(err, io.EOF) {
 			return &FormatError{What: "empty", Got: "a UTF-16 body without a header line"}
 		}
-		if errors.Is(err, ErrQuote) {
-			return &FormatError{What: "columns", Got: "UTF-16 text whose first line is not a tab-separated header (a quote is never closed)"}
+		if errors.Is(err, ErrQuote) || errors.Is(err, ErrRecordTooLong) {
+			return &FormatError{What: "columns", Got: "UTF-16 text whose first line is not a tab-separated header (a quote is never closed, or no line end in the first MiB)"}
 		}
 		return err
 	}
@@ -144,9 +152,10 @@ func (r *Reader) Rows() int { return r.row }
 // Read returns the next record. At the end of the report it returns
 // io.EOF (and keeps returning it). A record whose field count differs from
 // the header's, or an unterminated quoted field, gives a [*ParseError]
-// with the row and line; reading may continue after it. A failure of the
-// underlying stream (dropped connection, truncated body) is returned as
-// is and is final.
+// with the row and line; reading may continue after it. A record longer
+// than [MaxRecordSize] gives a final [*ParseError] wrapping
+// [ErrRecordTooLong]. A failure of the underlying stream (dropped
+// connection, truncated body) is returned as is and is final.
 func (r *Reader) Read() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
@@ -154,7 +163,7 @@ func (r *Reader) Read() (Record, error) {
 	start, err := r.readRecord()
 	if err != nil {
 		var perr *ParseError
-		if !errors.As(err, &perr) {
+		if !errors.As(err, &perr) || errors.Is(err, ErrRecordTooLong) {
 			r.err = err
 		}
 		return Record{}, err
@@ -182,6 +191,10 @@ func (r *Reader) Close() error {
 	return c.Close()
 }
 
+// errLineTooLong is readLine's error for a line over MaxRecordSize;
+// readRecord turns it into a *ParseError.
+var errLineTooLong = errors.New("line too long")
+
 // readLine returns the next physical line without its line end. The slice
 // is valid until the next call.
 func (r *Reader) readLine() ([]byte, error) {
@@ -189,6 +202,9 @@ func (r *Reader) readLine() ([]byte, error) {
 	if errors.Is(err, bufio.ErrBufferFull) {
 		r.lineBuf = append(r.lineBuf[:0], line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
+			if len(r.lineBuf) > MaxRecordSize {
+				return nil, errLineTooLong
+			}
 			line, err = r.src.ReadSlice('\n')
 			r.lineBuf = append(r.lineBuf, line...)
 		}
@@ -218,6 +234,10 @@ func (r *Reader) readRecord() (int, error) {
 	var err error
 	for {
 		if line, err = r.readLine(); err != nil {
+			if errors.Is(err, errLineTooLong) {
+				return r.line + 1, &ParseError{Row: r.row + 1, Line: r.line + 1,
+					Err: fmt.Errorf("%w: a line longer than %d bytes", ErrRecordTooLong, MaxRecordSize)}
+			}
 			return 0, err
 		}
 		if len(line) > 0 {
@@ -266,9 +286,16 @@ func (r *Reader) parseQuoted(line []byte, start int) error {
 					r.recBuf = append(r.recBuf, line[i:]...)
 					r.recBuf = append(r.recBuf, '\n')
 					next, err := r.readLine()
+					if err == nil && len(r.recBuf)+len(next) > MaxRecordSize {
+						err = errLineTooLong
+					}
 					if err != nil {
 						if errors.Is(err, io.EOF) {
 							return &ParseError{Row: r.row + 1, Line: start, Err: ErrQuote}
+						}
+						if errors.Is(err, errLineTooLong) {
+							return &ParseError{Row: r.row + 1, Line: start,
+								Err: fmt.Errorf("%w: a quoted field opened on line %d runs past %d bytes (a quote that is never closed?)", ErrRecordTooLong, start, MaxRecordSize)}
 						}
 						return err
 					}

@@ -341,3 +341,70 @@ func TestTransformBlanks(t *testing.T) {
 		t.Errorf("location %v, fiscal_year %v", row[FieldLocation], row[FieldFiscalYear])
 	}
 }
+
+// TestReaderRecordTooLong checks that a quote that is never closed or a
+// body without line ends stops the reader at MaxRecordSize instead of
+// buffering the rest of the report.
+func TestReaderRecordTooLong(t *testing.T) {
+	t.Parallel()
+	hdr := header()
+	rec := func(sr string) string {
+		v := make([]string, NumColumns)
+		v[ColSRNumber] = sr
+		return strings.Join(v, "\t")
+	}
+	var many strings.Builder
+	for i := 0; many.Len() < 3*MaxRecordSize; i++ {
+		many.WriteString(rec("r"+leftPad(i, 8)) + "\r\n")
+	}
+	long := strings.Repeat("x", 3*MaxRecordSize)
+	for _, tc := range []struct {
+		name      string
+		text      string
+		rows      int // good rows before the error
+		errRow    int
+		errLine   int
+		notReport bool
+	}{
+		{name: "quote never closed", text: hdr + "\r\n" + rec("a") + "\r\n\"open" + rec("b") + "\r\n" + many.String(), rows: 1, errRow: 2, errLine: 3},
+		{name: "no line ends after the header", text: hdr + "\r\n" + rec("a") + "\r\n" + long, rows: 1, errRow: 2, errLine: 3},
+		{name: "header without a line end", text: hdr + long, notReport: true},
+		{name: "header quote never closed", text: "\"" + hdr + "\r\n" + many.String(), notReport: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd, err := NewReader(bytes.NewReader(utf16le(t, tc.text)))
+			if tc.notReport {
+				var ferr *FormatError
+				if !errors.As(err, &ferr) || ferr.What != "columns" {
+					t.Fatalf("NewReader: %v, want a columns *FormatError", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := 0
+			for {
+				_, err = rd.Read()
+				if err != nil {
+					break
+				}
+				rows++
+			}
+			var perr *ParseError
+			if !errors.As(err, &perr) || !errors.Is(err, ErrRecordTooLong) || perr.Row != tc.errRow || perr.Line != tc.errLine {
+				t.Fatalf("after %d rows: %v, want ErrRecordTooLong at row %d line %d", rows, err, tc.errRow, tc.errLine)
+			}
+			if rows != tc.rows {
+				t.Fatalf("read %d rows, want %d", rows, tc.rows)
+			}
+			if _, again := rd.Read(); !errors.Is(again, ErrRecordTooLong) {
+				t.Fatalf("Read after the error = %v, want it repeated", again)
+			}
+			if n := max(cap(rd.recBuf), cap(rd.lineBuf)); n > 2*MaxRecordSize {
+				t.Fatalf("reader buffered %d bytes", n)
+			}
+		})
+	}
+}
