@@ -109,11 +109,16 @@ func (s *Shaper) Shape(rec []string, line int) (map[string]any, error) {
 		case c.Numeric && strings.TrimSpace(v) == "":
 			row[c.Field] = nil
 		case c.Numeric:
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			t := strings.TrimSpace(v)
+			f, err := strconv.ParseFloat(t, 64)
 			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				return nil, &FileError{Key: s.key.String(), Line: line, Err: fmt.Errorf("column %q: %q is not a number", c.Source, v)}
 			}
-			row[c.Field] = json.Number(strings.TrimSpace(v))
+			if !json.Valid([]byte(t)) {
+				// Go accepts ".5", "+1", "1.", "0x1p3"; JSON does not.
+				t = strconv.FormatFloat(f, 'f', -1, 64)
+			}
+			row[c.Field] = json.Number(t)
 		default:
 			row[c.Field] = v
 		}

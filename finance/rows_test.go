@@ -144,3 +144,39 @@ func TestEmptyFileHasNoRows(t *testing.T) {
 		t.Errorf("rows = %d", n)
 	}
 }
+
+// TestNumbersAreValidJSON: a numeric cell that parses as a number but is not
+// JSON number syntax (a hand-edited file: ".5", "+1", "1.") is published in
+// canonical form instead of failing the upsert mid-way.
+func TestNumbersAreValidJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		want     json.Number
+	}{
+		{"plain", "12.5", "12.5"},
+		{"padded", " 7 ", "7"},
+		{"leading dot", ".5", "0.5"},
+		{"plus sign", "+1", "1"},
+		{"trailing dot", "1.", "1"},
+		{"exponent", "1e3", "1e3"},
+		{"negative", "-0.25", "-0.25"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			csv := "Fund@Code,Unit@Unit Code,Object Code@Code,Unobligated\n8400,2417,5110,\"" + tt.in + "\"\n"
+			for row, err := range finance.Expenses().ReadRows(mustKey(t, "expenses/2024-01-31_6200.csv"), strings.NewReader(csv)) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if row["unobligated"] != tt.want {
+					t.Errorf("unobligated = %#v, want %#v", row["unobligated"], tt.want)
+				}
+				if _, err := json.Marshal(row); err != nil {
+					t.Errorf("row does not encode: %v", err)
+				}
+			}
+		})
+	}
+}
