@@ -129,7 +129,8 @@ func export(ctx context.Context, job *jobkit.Job, src sheetSource, store objstor
 	if err != nil {
 		return err // a *smartsheet.OpError: names the system, the sheet and the cause
 	}
-	if _, ok := sh.Column(e.DateColumn); !ok {
+	col, ok := sh.Column(e.DateColumn)
+	if !ok {
 		titles := make([]string, len(sh.Columns))
 		for i, c := range sh.Columns {
 			titles[i] = strconv.Quote(c.Title)
@@ -138,7 +139,7 @@ func export(ctx context.Context, job *jobkit.Job, src sheetSource, store objstor
 	}
 	tally := permits.NewDayTally(loc)
 	for _, row := range sh.Rows {
-		countRow(tally, row.Value(e.DateColumn))
+		countRow(tally, col.Type, row.Value(e.DateColumn))
 	}
 	days := tally.Counts()
 	job.Logger.InfoContext(ctx, "sheet counted", "sheet_id", e.ID, "name", e.Name, "rows", len(sh.Rows),
@@ -163,15 +164,22 @@ func export(ctx context.Context, job *jobkit.Job, src sheetSource, store objstor
 
 // countRow counts one row by its typed date value: calendar dates as they
 // are, instants on their America/Chicago day, text parsed leniently, and
-// anything else (a number, a checkbox) as a bad date.
-func countRow(t *permits.DayTally, v smartsheet.Value) {
+// anything else (a number, a checkbox) as a bad date. colType is the date
+// column's type: a DATE or ABSTRACT_DATETIME column holds no zone, so a
+// date-time there (ABSTRACT_DATETIME's "2024-12-19T01:00:00", read as UTC)
+// counts on its own calendar day, not shifted into Chicago.
+func countRow(t *permits.DayTally, colType string, v smartsheet.Value) {
 	switch v.Kind {
 	case smartsheet.KindEmpty:
 		t.AddMissing()
 	case smartsheet.KindDate:
 		t.AddDate(v.Time)
 	case smartsheet.KindDateTime:
-		t.AddInstant(v.Time)
+		if colType == smartsheet.TypeDate || colType == smartsheet.TypeAbstractDateTime {
+			t.AddDate(v.Time)
+		} else {
+			t.AddInstant(v.Time)
+		}
 	case smartsheet.KindText:
 		t.AddText(v.Text)
 	default:

@@ -398,3 +398,49 @@ func TestInterruptedBetweenSheetsFails(t *testing.T) {
 		t.Errorf("the second sheet was exported after the interrupt: %v", err)
 	}
 }
+
+// TestColumnTypesAndDays counts one sheet by three date columns of
+// different types: a DATETIME instant goes to its America/Chicago day
+// (across the DST changes), a DATE and a zone-less ABSTRACT_DATETIME
+// to their own calendar day.
+func TestColumnTypesAndDays(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	sheet := `{"id": 111, "name": "Types", "version": 1, "totalRowCount": 4,
+	  "columns": [{"id": 1, "title": "At", "type": "DATETIME"}, {"id": 2, "title": "On", "type": "DATE"},
+	              {"id": 3, "title": "Plan", "type": "ABSTRACT_DATETIME"}],
+	  "rows": [
+	    {"id": 10, "rowNumber": 1, "cells": [{"columnId": 1, "value": "2024-03-10T07:30:00Z"}, {"columnId": 2, "value": "2024-03-10"}, {"columnId": 3, "value": "2024-03-10T01:00:00"}]},
+	    {"id": 11, "rowNumber": 2, "cells": [{"columnId": 1, "value": "2024-03-11T04:59:00Z"}, {"columnId": 2, "value": "2024-03-11T00:00:00Z"}, {"columnId": 3, "value": "2024-03-11T05:00:00"}]},
+	    {"id": 12, "rowNumber": 3, "cells": [{"columnId": 1, "value": "2024-11-03T05:30:00Z"}, {"columnId": 2, "value": "2024-11-03"}, {"columnId": 3, "value": "2024-11-03T00:30:00"}]},
+	    {"id": 13, "rowNumber": 4, "cells": [{"columnId": 1, "value": "2024-11-04T05:30:00Z"}, {"columnId": 3, "value": "2024-11-04T23:30:00"}]}
+	  ]}`
+	f.ss.mu.Lock()
+	f.ss.sheets["111"] = []byte(sheet)
+	f.ss.mu.Unlock()
+	file := filepath.Join(t.TempDir(), "sheets.json")
+	cfg := `[{"id": 111, "name": "at", "date_column": "At"}, {"id": 111, "name": "on", "date_column": "On"},
+	         {"id": 111, "name": "plan", "date_column": "Plan"}]`
+	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := f.run(t, "--sheets", file)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	want := map[string]string{
+		// 07:30Z = 01:30 CST on the 10th; 04:59Z on the 11th = 23:59 CDT on the 10th;
+		// 05:30Z on Nov 3 = 00:30 CDT; 05:30Z on Nov 4 = 23:30 CST on Nov 3.
+		"at.csv":   "At,Count Permits\n2024-03-10,2\n2024-11-03,2\n",
+		"on.csv":   "On,Count Permits\n2024-03-10,1\n2024-03-11,1\n2024-11-03,1\n",
+		"plan.csv": "Plan,Count Permits\n2024-03-10,1\n2024-03-11,1\n2024-11-03,1\n2024-11-04,1\n",
+	}
+	for key, w := range want {
+		if got := string(f.s3.GetObject(t, bucket, key)); got != w {
+			t.Errorf("%s:\n%s\nwant:\n%s", key, got, w)
+		}
+	}
+	if !strings.Contains(logs, `name=on rows=4 counted=3 days=3 no_date=1 bad_date=0`) {
+		t.Errorf("logs lack the missing date of column On:\n%s", logs)
+	}
+}
