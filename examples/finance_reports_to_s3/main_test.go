@@ -139,6 +139,36 @@ func TestFailuresAreNamedAndEmptyResultsSkipped(t *testing.T) {
 	if !strings.Contains(logs, "report is empty, nothing written") {
 		t.Errorf("the empty result was not logged:\n%s", logs)
 	}
+	if f.fake.Logouts() != 1 {
+		t.Errorf("logouts = %d; the session must be closed when a report fails", f.fake.Logouts())
+	}
+}
+
+// TestLogoutIsBounded: a Library server that never answers the logout does
+// not hold the job (Close runs with a context of its own, cancelled or not).
+func TestLogoutIsBounded(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/auth/logout") {
+			<-r.Context().Done() // hang until the client gives up
+			return true
+		}
+		return false
+	}
+	var out jobtest.Buffer
+	start := time.Now()
+	err := runWith(t.Context(), nil, jobkit.MapEnv(f.env), &out,
+		deps{now: fixedNow, retryWait: time.Millisecond, logoutTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("run took %v with a hanging logout", d)
+	}
+	if !strings.Contains(out.String(), "microstrategy logout failed") {
+		t.Errorf("the failed logout was not logged:\n%s", out.String())
+	}
 }
 
 func TestPromptListChanged(t *testing.T) {
