@@ -17,7 +17,9 @@ import (
 const ActivePermitsKey = "active_permits.csv"
 
 // PublishedDateLayout is the Socrata floating-timestamp layout of the
-// published_date field: local wall-clock time, to the minute.
+// published_date field: local wall-clock time, to the minute. Its ".000" is
+// Go's millisecond verb, so format through [PublishedDate], which truncates
+// first.
 const PublishedDateLayout = "2006-01-02T15:04:00.000"
 
 // DefaultFolderTypes are the AMANDA folder types the rolling log always

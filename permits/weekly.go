@@ -23,7 +23,8 @@ var (
 )
 
 // WeekDateLayout is the Socrata floating-timestamp layout of the week's
-// date field.
+// date field. Its ".000" is Go's millisecond verb: format only midnight
+// times (as [WeekEnding] returns) with it.
 const WeekDateLayout = "2006-01-02T00:00:00.000"
 
 // Measure names, as the Socrata field names derive from them
