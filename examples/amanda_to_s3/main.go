@@ -82,13 +82,11 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	}
 	defer client.Close()
 
+	// Under --dry-run, live or sample, job.Store returns a store that prints
+	// instead of writing.
 	store, err := job.Store(ctx, jobkit.ExecDashKeys, amandatest.Recorded)
 	if err != nil {
 		return err
-	}
-	if job.Flags.DryRun && job.Mode == jobkit.Sample {
-		// job.Store wraps only the live store; a dry run writes nothing.
-		store = jobkit.DryRunStore(store, job.Stdout)
 	}
 	for _, n := range names {
 		if err := export(ctx, job, client, store, n); err != nil {

@@ -5,10 +5,14 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"maps"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -170,12 +174,15 @@ func TestFailureStoresNothing(t *testing.T) {
 		name string
 		rs   func() amandatest.ResultSet
 		want []string
+		// multipart: the failure comes after the first part went out, so
+		// the upload must have been started and then aborted.
+		multipart bool
 	}{
 		{name: "cursor fails after a multipart upload began", rs: func() amandatest.ResultSet {
 			rs := bigResult(400_000)
 			rs.ErrAfter, rs.Err = 330_000, errors.New("ORA-03113: end-of-file on communication channel")
 			return rs
-		}, want: []string{"amanda", "fetch", "applications_received", "after 330000 rows", "ORA-03113"}},
+		}, want: []string{"amanda", "fetch", "applications_received", "after 330000 rows", "ORA-03113"}, multipart: true},
 		{name: "cursor fails at once", rs: func() amandatest.ResultSet {
 			rs := bigResult(10)
 			rs.ErrAfter, rs.Err = 0, errors.New("ORA-00942: table or view does not exist")
@@ -209,6 +216,21 @@ func TestFailureStoresNothing(t *testing.T) {
 			if ups := f.s3.Uploads(t, bucket); len(ups) != 0 {
 				t.Errorf("pending multipart uploads %q", ups)
 			}
+			key := q.Name + ".csv"
+			wantStarted := 0
+			if tt.multipart {
+				wantStarted = 1
+			}
+			for op, want := range map[string]int{
+				"CreateMultipartUpload":   wantStarted,
+				"AbortMultipartUpload":    wantStarted,
+				"CompleteMultipartUpload": 0,
+				"PutObject":               0,
+			} {
+				if got := f.s3.Count(op, bucket, key); got != want {
+					t.Errorf("%s requests = %d, want %d", op, got, want)
+				}
+			}
 		})
 	}
 }
@@ -236,13 +258,14 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		args  []string
-		files []string
+		name     string
+		args     []string
+		files    []string
+		previews []string // queries whose dry-run preview is printed, once each
 	}{
 		{name: "all queries by default", files: amanda.Names()},
 		{name: "one query", args: []string{"--query", "review_time"}, files: []string{"review_time"}},
-		{name: "dry run writes nothing", args: []string{"--dry-run"}},
+		{name: "dry run writes nothing", args: []string{"--dry-run"}, previews: amanda.Names()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,6 +294,15 @@ func TestSampleMode(t *testing.T) {
 				}
 				if !bytes.Equal(got, goldenCSV(t, q)) {
 					t.Errorf("%s.csv differs from the golden CSV:\n%s", q, got)
+				}
+			}
+			if n := strings.Count(buf.String(), "--- dry run: would write "); n != len(tt.previews) {
+				t.Errorf("%d dry-run previews printed, want %d:\n%s", n, len(tt.previews), buf.String())
+			}
+			for _, q := range tt.previews {
+				header, _, _ := strings.Cut(string(goldenCSV(t, q)), "\n")
+				if !strings.Contains(buf.String(), "would write "+q+".csv") || !strings.Contains(buf.String(), header+"\n") {
+					t.Errorf("no dry-run preview of %s.csv with its header %q:\n%s", q, header, buf.String())
 				}
 			}
 		})
@@ -386,4 +418,118 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sinkS3 is an S3 endpoint on loopback that accepts uploads (PutObject and
+// the multipart calls) and discards the data, counting it, so a test can
+// measure the job's own memory while a large object streams through:
+// s3test's in-memory backend would itself hold the whole object.
+type sinkS3 struct {
+	mu              sync.Mutex
+	bytes           int64
+	parts, puts     int
+	completed, abrt int
+}
+
+func (s *sinkS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	n, err := io.Copy(io.Discard, r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/xml")
+	switch {
+	case r.Method == http.MethodPost && q.Has("uploads"):
+		io.WriteString(w, `<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>sink-1</UploadId></InitiateMultipartUploadResult>`)
+	case r.Method == http.MethodPut && q.Has("partNumber"):
+		s.parts++
+		s.bytes += n
+		w.Header().Set("ETag", `"part-`+q.Get("partNumber")+`"`)
+	case r.Method == http.MethodPost && q.Has("uploadId"):
+		s.completed++
+		io.WriteString(w, `<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>"sink"</ETag></CompleteMultipartUploadResult>`)
+	case r.Method == http.MethodDelete && q.Has("uploadId"):
+		s.abrt++
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodPut:
+		s.puts++
+		s.bytes += n
+		w.Header().Set("ETag", `"sink"`)
+	default:
+		http.Error(w, "sinkS3: unexpected "+r.Method+" "+r.URL.String(), http.StatusNotImplemented)
+	}
+}
+
+// TestLargeExportStreamsToS3 runs the job, with its default S3 settings, on
+// a generated result of about 200 MiB of CSV and samples the live heap while
+// rows flow: cursor → CSV → pipe → transfermanager → S3 must hold a bounded
+// number of parts, never the object. Not parallel: the heap is the
+// process's, and other tests' uploads would be counted too.
+func TestLargeExportStreamsToS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams about 200 MiB")
+	}
+	const (
+		n       = 500_000
+		wide    = 400       // bytes of the first column of every row
+		limit   = 100 << 20 // live heap ceiling; holding the object needs > 200 MiB
+		sampleN = 25_000    // rows between two heap samples
+	)
+	sink := &sinkS3{}
+	srv := httptest.NewServer(sink)
+	t.Cleanup(srv.Close)
+
+	q, _ := amanda.Lookup("applications_received")
+	rs := bigResult(n)
+	pad := strings.Repeat("x", wide)
+	generate := rs.Generate
+	rs.Generate = func(i int64, dest []driver.Value) {
+		generate(i, dest)
+		dest[0] = pad
+	}
+	conn := amandatest.NewConnector()
+	conn.Handle(q.SQL, rs)
+
+	var peak uint64
+	samples := 0
+	open := func(cfg amanda.Config, opts amanda.Options) (*amanda.Client, error) {
+		opts.ProgressEvery = sampleN
+		opts.Progress = func(string, int64) {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+			samples++
+		}
+		return amanda.New(sql.OpenDB(conn), opts), nil
+	}
+	env := map[string]string{
+		"HOST": "amanda-rr.test", "SERVICE_NAME": "AMANDARR", "DB_USER": "exec_dash_ro", "DB_PASS": dbPass,
+		"BUCKET_NAME": bucket, "AWS_ENDPOINT_URL_S3": srv.URL, "AWS_REGION": "us-east-1",
+		"EXEC_DASH_ACCESS_ID": "sink-id", "EXEC_DASH_PASS": "sink-secret",
+	}
+	var out jobtest.Buffer
+	if err := runWith(t.Context(), []string{"--query", q.Name}, jobkit.MapEnv(env), &out, open); err != nil {
+		t.Fatalf("run: %v\n%.2000s", err, out.String())
+	}
+
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if min := int64(n * wide); sink.bytes < min {
+		t.Fatalf("S3 received %d bytes, want more than %d", sink.bytes, min)
+	}
+	if sink.parts < 2 || sink.completed != 1 || sink.puts != 0 || sink.abrt != 0 {
+		t.Errorf("uploads: %d parts, %d completed, %d single puts, %d aborted; want one multipart upload",
+			sink.parts, sink.completed, sink.puts, sink.abrt)
+	}
+	if samples != n/sampleN {
+		t.Errorf("%d heap samples, want %d", samples, n/sampleN)
+	}
+	if peak == 0 || peak > limit {
+		t.Errorf("live heap peaked at %d MiB while streaming %d MiB, limit %d MiB", peak>>20, sink.bytes>>20, limit>>20)
+	}
+	t.Logf("%d MiB in %d parts, peak live heap %d MiB", sink.bytes>>20, sink.parts, peak>>20)
 }
