@@ -351,3 +351,47 @@ func BenchmarkJob(b *testing.B) {
 		})
 	}
 }
+
+// TestCatalogDomainAndEndpoint: METADATA_DOMAIN chooses the catalog domain
+// (domains= and X-Socrata-Host), and SOCRATA_CATALOG_URL sends the listings
+// to another Discovery endpoint while counts and the replace stay on SO_WEB.
+func TestCatalogDomainAndEndpoint(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	catalog := setup(t) // a second server holding the same catalog
+	f.env["METADATA_DOMAIN"] = "data.austintexas.gov"
+	f.env["SOCRATA_CATALOG_URL"] = catalog.soc.URL + "/api/catalog/v1"
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	for _, r := range f.soc.Requests() {
+		if r.Path == "/api/catalog/v1" {
+			t.Errorf("catalog listed on SO_WEB despite SOCRATA_CATALOG_URL: %+v", r)
+		}
+	}
+	var auth, anon int
+	for _, r := range catalog.soc.Requests() {
+		if r.Path != "/api/catalog/v1" {
+			t.Errorf("unexpected request to the catalog endpoint: %s %s", r.Method, r.Path)
+			continue
+		}
+		if got := r.Query.Get("domains"); got != "data.austintexas.gov" {
+			t.Errorf("domains = %q, want METADATA_DOMAIN", got)
+		}
+		switch r.Header.Get("X-Socrata-Host") {
+		case "data.austintexas.gov":
+			auth++
+		case "":
+			anon++
+		default:
+			t.Errorf("X-Socrata-Host = %q", r.Header.Get("X-Socrata-Host"))
+		}
+	}
+	if auth != 1 || anon != 1 {
+		t.Errorf("catalog requests: %d authenticated, %d anonymous; want 1 and 1", auth, anon)
+	}
+	if puts := f.puts(); len(puts) != 1 || len(puts[0].Rows) != 4 {
+		t.Fatalf("replace on SO_WEB: %+v", puts)
+	}
+}
