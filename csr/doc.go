@@ -35,6 +35,14 @@
 // drops the rows whose question is private ([DefaultIgnoredQuestions], or
 // [FlexOptions].IgnoredQuestions), counting them in [FlexNotes.Stats].
 //
+// Unlike the CSR report, the workbook is not streamed from the network: a
+// ZIP archive needs random access, so excelize reads the whole compressed
+// download into memory before the first row (a worksheet or shared-string
+// table over 16 MB unzipped is spilled to a temporary file). Memory is
+// therefore about the size of the xlsx file, which the format's limit of
+// 1,048,576 rows per sheet bounds; a dropped connection fails in
+// NewFlexNotes, before anything is published.
+//
 // # Errors
 //
 // Distinguish failures with errors.As and errors.Is:
