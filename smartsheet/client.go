@@ -152,11 +152,11 @@ func New(cfg Config) (*Client, error) {
 }
 
 // retryableErrorCode is the httpretry hook for answers the status-based
-// policy does not retry: a 4xx whose JSON body carries errorCode 4001–4004.
-// It peeks at a bounded prefix of the body and puts it back, so the caller
-// still reads the whole body.
+// policy does not retry (4xx, and 501): an error whose JSON body carries
+// errorCode 4001–4004. It peeks at a bounded prefix of the body and puts it
+// back, so the caller still reads the whole body.
 func retryableErrorCode(resp *http.Response) bool {
-	if resp.StatusCode < 400 || resp.StatusCode >= 500 || resp.Body == nil {
+	if resp.StatusCode < 400 || resp.Body == nil {
 		return false
 	}
 	prefix, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))

@@ -231,6 +231,8 @@ func TestRetryableErrorCodeKeepsBody(t *testing.T) {
 	}{
 		{"4004 on 400", 400, string(body), true},
 		{"4001 on 403", 403, `{"errorCode":4001,"message":"maintenance"}`, true},
+		{"4004 on 501", 501, `{"errorCode":4004,"message":"An unexpected error has occurred. Please retry your request."}`, true},
+		{"4000 on 501", 501, `{"errorCode":4000,"message":"An unexpected error has occurred."}`, false},
 		{"1006 on 404", 404, string(mustRead(t, "error_404_1006.json")), false},
 		{"html on 400", 400, "<html>bad</html>", false},
 		{"200 never", 200, `{"errorCode":4004}`, false},
