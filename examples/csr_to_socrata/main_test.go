@@ -36,6 +36,15 @@ func mustReport(tb testing.TB) []byte {
 	return b
 }
 
+func mustTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "csr", "testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 // setup starts a report endpoint (mounted under a path prefix, with a
 // secret in its query string) and a Socrata-compatible server on loopback.
 func setup(t *testing.T) *fixture {
@@ -187,6 +196,22 @@ func TestFaults(t *testing.T) {
 				f.report = []byte("<!DOCTYPE html><html><head><title>Request Rejected</title></head><body>support ID 123</body></html>")
 			},
 			wantErr:  []string{"got an HTML page titled 'Request Rejected'", "nothing was published"},
+			requests: 0,
+		},
+		{
+			name: "report without some columns",
+			prepare: func(t *testing.T, f *fixture) {
+				f.report = mustTestdata(t, "report_missing_columns.tsv")
+			},
+			wantErr:  []string{"not the report", `missing 2 required column(s): "Close Date", "SR Location"`, "nothing was published"},
+			requests: 0,
+		},
+		{
+			name: "report in the wrong encoding",
+			prepare: func(t *testing.T, f *fixture) {
+				f.report = mustTestdata(t, "report_utf8.tsv")
+			},
+			wantErr:  []string{"not the report", "UTF-8 text", "instead of a UTF-16 report", "nothing was published"},
 			requests: 0,
 		},
 		{
