@@ -314,7 +314,7 @@ func fakeCatalog(tb testing.TB, n int, delay time.Duration) *socratatest.Server 
 	return srv
 }
 
-// TestGatherBoundedConcurrency: 300 datasets whose counts each take 50 ms on
+// TestGatherBoundedConcurrency: 120 datasets whose counts each take 20 ms on
 // the fake; the server's own in-flight gauge reaches the bound and never
 // passes it.
 func TestGatherBoundedConcurrency(t *testing.T) {
@@ -322,12 +322,12 @@ func TestGatherBoundedConcurrency(t *testing.T) {
 	for _, bound := range []int{8, 3} {
 		t.Run(fmt.Sprintf("bound %d", bound), func(t *testing.T) {
 			t.Parallel()
-			srv := fakeCatalog(t, 300, 50*time.Millisecond)
+			srv := fakeCatalog(t, 120, 20*time.Millisecond)
 			res, err := Gather(t.Context(), newClient(t, srv), Options{Concurrency: bound})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Rows) != 300 || res.Counted != 300 || res.Public != 150 {
+			if len(res.Rows) != 120 || res.Counted != 120 || res.Public != 60 {
 				t.Fatalf("result: %d rows, %+v", len(res.Rows), res)
 			}
 			if got := srv.MaxInFlight(); got != int64(bound) {
@@ -339,7 +339,7 @@ func TestGatherBoundedConcurrency(t *testing.T) {
 					counts.Add(1)
 				}
 			}
-			if counts.Load() != 300 {
+			if counts.Load() != 120 {
 				t.Errorf("%d count requests", counts.Load())
 			}
 		})
