@@ -47,16 +47,28 @@ func (l *limiter) reserve() time.Duration {
 	return time.Duration(-l.tokens * float64(l.interval))
 }
 
-// wait blocks until the caller may send, or ctx ends.
+// unreserve gives back a token whose request was never sent.
+func (l *limiter) unreserve() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tokens = min(l.burst, l.tokens+1)
+}
+
+// wait blocks until the caller may send, or ctx ends; a caller that gives
+// up returns its token, so cancelled requests do not slow later ones.
 func (l *limiter) wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	d := l.reserve()
 	if d <= 0 {
-		return ctx.Err()
+		return nil
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		l.unreserve()
 		return ctx.Err()
 	case <-t.C:
 		return nil

@@ -50,3 +50,22 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 		t.Fatalf("RoundTrip = %v, want context.Canceled before any connection", err)
 	}
 }
+
+func TestLimiterCancelledWaitReturnsToken(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2024, 3, 10, 8, 0, 0, 0, time.UTC)
+	l := newLimiter(300, func() time.Time { return now }) // one token per 200ms
+	for range limiterBurst {
+		l.reserve()
+	}
+	for range 3 {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+		if err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("wait = %v, want the deadline", err)
+		}
+		cancel()
+	}
+	if d := l.reserve(); d != 200*time.Millisecond {
+		t.Errorf("after three abandoned waits the next request waits %v, want 200ms", d)
+	}
+}
