@@ -1,6 +1,8 @@
 package csr
 
 import (
+	"bytes"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -99,5 +101,51 @@ func TestMissingValuesEveryColumn(t *testing.T) {
 		if err != nil || row["sr_location"] != s {
 			t.Errorf("sr_location %q gives %#v, %v; want the text", s, row["sr_location"], err)
 		}
+	}
+}
+
+// TestFlexContract spells out SPEC.md's flex_notes_to_socrata field map and
+// checks that a row with each private question of the pandas job
+// (IGNORED_QUESTIONS, matched exactly) is dropped, and a near miss kept.
+func TestFlexContract(t *testing.T) {
+	t.Parallel()
+	wantFields := []string{"flex_note_id", "service_request_number", "flex_notes_definition_id", "service_request_id", "flex_question", "flex_answer"}
+	if got := FlexFields(); !slices.Equal(got, wantFields) {
+		t.Errorf("FlexFields() = %q, want %q", got, wantFields)
+	}
+	private := []string{
+		"Mobile Apps Reporter Information",
+		"Provide license plate number of vehicle, if known.",
+		"*What are the last 4 digits of the card number that you used for this transaction?",
+		"Enter APD  # if known (Case #, Officer #, etc.).",
+		"Provide User ID from ParkATX App (If user ID is unavailable, type N/A)",
+		"What are the last 4 digits of the card number that you used for this transaction?",
+		"What is the 9-digit citation number (top line)?",
+	}
+	// The header in another order than SPEC's, to check the mapping by name.
+	sheet := [][]any{{"Flex Answer", "Flex Question", "Service Request ID", "Flex Notes Definition ID", "Service Request Number", "Flex Notes ID"}}
+	for i, q := range private {
+		sheet = append(sheet, []any{"secret", q, 500 + i, 70 + i, "24-0000000" + string(rune('0'+i)), 1000 + i})
+	}
+	sheet = append(sheet, []any{"kept", "Enter APD # if known (Case #, Officer #, etc.).", 9, 8, "24-1", 7})
+	fn, err := NewFlexNotes(bytes.NewReader(mustXLSX(t, sheet)), FlexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fn.Close()
+	var rows []map[string]any
+	for row, err := range FlexRows[map[string]any](fn) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+	want := map[string]any{"flex_note_id": int64(7), "service_request_number": "24-1", "flex_notes_definition_id": int64(8),
+		"service_request_id": int64(9), "flex_question": "Enter APD # if known (Case #, Officer #, etc.).", "flex_answer": "kept"}
+	if len(rows) != 1 || !maps.Equal(rows[0], want) {
+		t.Fatalf("published %v, want only %v", rows, want)
+	}
+	if st := fn.Stats(); st.Dropped != len(private) || len(st.ByQuestion) != len(private) {
+		t.Fatalf("stats %+v, want each of the %d private questions dropped once", st, len(private))
 	}
 }
