@@ -111,6 +111,8 @@ func TestSanitize(t *testing.T) {
 		{name: "path-escaped in a URL", err: &url.Error{Op: "parse", URL: "oracle://svc:" + url.PathEscape(cfg.Password) + "@h:1521/S", Err: errors.New("invalid port")}},
 		{name: "query-escaped", err: errors.New("bad option " + url.QueryEscape(cfg.Password))},
 		{name: "hidden in the chain", err: hiding{inner: errors.New("pw=" + cfg.Password)}},
+		{name: "hidden in a joined chain", err: hiding{inner: errors.Join(plain, errors.New("pw="+cfg.Password))}},
+		{name: "hidden in a multi-error", err: hidingMany{errors.New("pw=" + url.PathEscape(cfg.Password))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,15 +124,19 @@ func TestSanitize(t *testing.T) {
 				}
 				return
 			}
-			if got == nil || errors.Unwrap(got) != nil {
-				t.Fatalf("sanitized error %v keeps a chain", got)
+			if got == nil {
+				t.Fatal("sanitize returned nil")
+			}
+			switch got.(type) {
+			case interface{ Unwrap() error }, interface{ Unwrap() []error }:
+				t.Fatalf("sanitized error %v (%T) keeps a chain", got, got)
 			}
 			for _, s := range secrets {
-				if strings.Contains(got.Error(), s) {
-					t.Errorf("sanitized text %q still holds %q", got, s)
+				if strings.Contains(got.Error(), s) || strings.Contains(fmt.Sprintf("%+v %#v", got, got), s) {
+					t.Errorf("sanitized error %q still holds %q", got, s)
 				}
 			}
-			if tt.name != "hidden in the chain" && !strings.Contains(got.Error(), redacted) {
+			if !strings.HasPrefix(tt.name, "hidden in") && !strings.Contains(got.Error(), redacted) {
 				t.Errorf("sanitized text %q has no REDACTED marker", got)
 			}
 		})
@@ -142,6 +148,12 @@ type hiding struct{ inner error }
 
 func (h hiding) Error() string { return "connection failed" }
 func (h hiding) Unwrap() error { return h.inner }
+
+// hidingMany hides the secret of one of its several causes.
+type hidingMany []error
+
+func (h hidingMany) Error() string   { return "several failures" }
+func (h hidingMany) Unwrap() []error { return h }
 
 func TestSecretsSpellings(t *testing.T) {
 	t.Parallel()

@@ -71,18 +71,15 @@ type redactedError struct{ msg string }
 func (e *redactedError) Error() string { return e.msg }
 
 // sanitize returns err unchanged when its text (and the text of every error
-// it wraps) contains none of secrets; otherwise an error with the same text,
-// every spelling of the secret replaced by REDACTED and no Unwrap chain.
-// Driver errors (go-ora, url.Parse) can echo the connection URL.
+// it wraps, through Unwrap() error and Unwrap() []error alike) contains none
+// of secrets; otherwise an error with the same text, every spelling of the
+// secret replaced by REDACTED and no Unwrap chain. Driver errors (go-ora,
+// url.Parse) can echo the connection URL.
 func sanitize(err error, secrets []string) error {
 	if err == nil || len(secrets) == 0 {
 		return err
 	}
-	leaky := false
-	for e := err; e != nil && !leaky; e = errors.Unwrap(e) {
-		leaky = containsAny(e.Error(), secrets)
-	}
-	if !leaky {
+	if !leaks(err, secrets) {
 		return err
 	}
 	msg := err.Error()
@@ -90,6 +87,28 @@ func sanitize(err error, secrets []string) error {
 		msg = strings.ReplaceAll(msg, s, redacted)
 	}
 	return &redactedError{msg: msg}
+}
+
+// leaks reports whether the text of err or of any error in its tree holds
+// one of secrets.
+func leaks(err error, secrets []string) bool {
+	if err == nil {
+		return false
+	}
+	if containsAny(err.Error(), secrets) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return leaks(u.Unwrap(), secrets)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if leaks(e, secrets) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func containsAny(s string, subs []string) bool {
