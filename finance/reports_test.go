@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
@@ -145,5 +146,119 @@ func TestReportDefinitions(t *testing.T) {
 	}
 	if got, ok := finance.ReportOf(finance.KindRevenue); !ok || got.ID != rev.ID {
 		t.Errorf("ReportOf(revenue) = %v, %v", got.ID, ok)
+	}
+}
+
+// TestColumnMaps pins both column maps, report column → Socrata field, in
+// order, with the numeric ones marked (SPEC "finance_reports_to_socrata"),
+// and the row_identifier order.
+func TestColumnMaps(t *testing.T) {
+	t.Parallel()
+	org := []finance.Column{
+		{Source: "Fund@Code", Field: "fund"}, {Source: "Fund@Long Name", Field: "fund_name"},
+		{Source: "Department@Dept", Field: "department"}, {Source: "Department@Long Name", Field: "department_name"},
+		{Source: "Unit@Unit Code", Field: "unit"}, {Source: "Unit@Long Name", Field: "unit_name"},
+	}
+	num := func(source, field string) finance.Column {
+		return finance.Column{Source: source, Field: field, Numeric: true}
+	}
+	tests := []struct {
+		name  string
+		r     finance.Report
+		cols  []finance.Column
+		ident []string
+	}{
+		{"expenses", finance.Expenses(), append(slices.Clone(org),
+			finance.Column{Source: "Object Code Category@Code", Field: "object_category_code"},
+			finance.Column{Source: "Object Code Category@Long Name", Field: "object_category_name"},
+			finance.Column{Source: "Object Code@Code", Field: "object_code"},
+			finance.Column{Source: "Object Code@Long Name", Field: "object_name"},
+			finance.Column{Source: "Object Code - Spending Plan@Code", Field: "object_spend_plan_code"},
+			finance.Column{Source: "Object Code - Spending Plan@Long Name", Field: "object_spend_plan_name"},
+			num("Budget YTD with Period Cutoff", "budget_ytd_with_period_cutoff"),
+			num("Proposed Budget CYE Amount FY & BFY Prompted (Phase 6)", "proposed_budget_cye_amount"),
+			num("Expenses MTD with Period Cutoff", "expenses_mtd"),
+			num("Expenses YTD with Period Cutoff", "expenses_ytd"),
+			num("Encumbrance YTD with Period Cutoff", "encumbrance_ytd"),
+			num("Unobligated", "unobligated"),
+			num("% Obligated", "percent_obligated"),
+		), []string{"fiscal_year", "fiscal_month", "fund", "department", "unit", "object_code"}},
+		{"revenue", finance.Revenue(), append(slices.Clone(org),
+			finance.Column{Source: "Revenue Source Category@Code", Field: "revenue_source_category_code"},
+			finance.Column{Source: "Revenue Source Category@Long Name", Field: "revenue_source_category_name"},
+			finance.Column{Source: "Revenue Source@Code", Field: "revenue_source_code"},
+			finance.Column{Source: "Revenue Source@Long Name", Field: "revenue_source_name"},
+			num("Revenue Budget YTD with Period Cutoff", "revenue_budget_ytd"),
+			num("Proposed Revenue Amount CYE Prompted FY & BFY (Phase 6)", "revenue_cye"),
+			num("Revenue MTD with Period Cutoff", "revenue_mtd"),
+			num("Revenue YTD with Period Cutoff", "revenue_ytd"),
+			num("Revenue ITD with Period Cutoff", "revenue_itd"),
+			num("Unrecognized Amount", "unrecognized_amount"),
+			num("% Unrecognized", "percent_unrecognized"),
+		), []string{"fiscal_year", "fiscal_month", "fund", "department", "unit", "revenue_source_category_code", "revenue_source_code"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if !slices.Equal(tt.r.Columns, tt.cols) {
+				t.Errorf("columns:\n got %v\nwant %v", tt.r.Columns, tt.cols)
+			}
+			if !slices.Equal(tt.r.Identifier, tt.ident) {
+				t.Errorf("row_identifier = %v, want %v", tt.r.Identifier, tt.ident)
+			}
+		})
+	}
+}
+
+// TestPlanFiscalYearBoundary: September closes a fiscal year, October opens
+// the next; both fiscal-year prompts follow the month, the date prompt is
+// the month's last day.
+func TestPlanFiscalYearBoundary(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		m        finance.Month
+		fy, date string
+	}{
+		{"september", finance.Month{Year: 2024, Month: 9}, "2024", "2024-09-30T05:00:00.000+0000"},
+		{"october", finance.Month{Year: 2024, Month: 10}, "2025", "2024-10-31T05:00:00.000+0000"},
+		{"january", finance.Month{Year: 2025, Month: 1}, "2025", "2025-01-31T05:00:00.000+0000"},
+	}
+	for _, tt := range tests {
+		for _, r := range finance.Reports() {
+			t.Run(tt.name+" "+string(r.Kind), func(t *testing.T) {
+				t.Parallel()
+				// The budget fiscal year is the 4th prompt for expenses, the 5th for revenue.
+				if want := map[finance.Kind]int{finance.KindExpenses: 3, finance.KindRevenue: 4}[r.Kind]; r.BudgetFYPrompt != want {
+					t.Errorf("BudgetFYPrompt = %d, want %d", r.BudgetFYPrompt, want)
+				}
+				prompts := financetest.Prompts(r.Kind)
+				answers, err := r.Plan("6200", tt.m).Answer(t.Context(), 1, prompts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				byKey := map[string]mstr.PromptAnswer{}
+				for _, a := range answers {
+					byKey[a.Key] = a
+				}
+				if a := byKey[prompts[0].Key]; a.Type != mstr.PromptValue || a.Value != "6200" {
+					t.Errorf("department answer = %+v", a)
+				}
+				if a := byKey[prompts[2].Key]; a.Type != mstr.PromptValue || a.Value != tt.date {
+					t.Errorf("date answer = %+v, want %s", a, tt.date)
+				}
+				for _, i := range []int{1, r.BudgetFYPrompt} {
+					p := prompts[i]
+					a := byKey[p.Key]
+					want := []mstr.Element{{ID: "h" + tt.fy + ";" + p.Source.ID, Name: tt.fy}}
+					if a.Type != mstr.PromptElements || !slices.Equal(a.Elements, want) {
+						t.Errorf("prompt %d answer = %+v, want %v", i+1, a, want)
+					}
+				}
+				if len(answers) != 4 {
+					t.Errorf("%d answers, want 4", len(answers))
+				}
+			})
+		}
 	}
 }
