@@ -180,3 +180,27 @@ func TestNumbersAreValidJSON(t *testing.T) {
 		})
 	}
 }
+
+// FuzzReadRows feeds arbitrary report files to the row shaper: it never
+// panics, yields errors only as *FileError, and every row it yields encodes
+// as JSON (what the upsert sends).
+func FuzzReadRows(f *testing.F) {
+	f.Add(mustRead(f, "expenses_2024-08-31_2400.csv"))
+	f.Add([]byte("Fund@Code,Unit@Unit Code,Object Code@Code,Unobligated\n8400,2417,5110,.5\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		key := mustKey(t, "expenses/2024-08-31_2400.csv")
+		for row, err := range finance.Expenses().ReadRows(key, bytes.NewReader(data)) {
+			if err != nil {
+				var fe *finance.FileError
+				if !errors.As(err, &fe) {
+					t.Fatalf("error is not a *FileError: %v", err)
+				}
+				continue
+			}
+			if _, err := json.Marshal(row); err != nil {
+				t.Fatalf("row does not encode: %v (%v)", err, row)
+			}
+		}
+	})
+}
