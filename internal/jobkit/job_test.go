@@ -213,3 +213,42 @@ func TestSampleDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("dry-run output:\n%s", logs.String())
 	}
 }
+
+func TestReplaceFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		want    socrata.ReplaceOptions
+		wantErr bool
+	}{
+		{args: nil, want: socrata.ReplaceOptions{MaxShrink: 0.25}},
+		{args: []string{"--force"}, want: socrata.ReplaceOptions{Force: true, MaxShrink: 0.25}},
+		{args: []string{"--max-shrink", "0"}, want: socrata.ReplaceOptions{}},
+		{args: []string{"--max-shrink", "1"}, want: socrata.ReplaceOptions{MaxShrink: 1}},
+		{args: []string{"--max-shrink", "1.5"}, wantErr: true},
+		{args: []string{"--max-shrink", "-0.1"}, wantErr: true},
+		{args: []string{"--max-shrink", "NaN"}, wantErr: true}, // NaN < 1 is false: it would skip the guard
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
+			t.Parallel()
+			var f ReplaceFlags
+			fs := flag.NewFlagSet("job", flag.ContinueOnError)
+			f.Register(fs, 0.25)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Options()
+			var ue *UsageError
+			if tt.wantErr {
+				if !errors.As(err, &ue) {
+					t.Fatalf("Options = %+v, %v; want a *UsageError", got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Options = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}

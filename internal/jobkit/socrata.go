@@ -243,7 +243,7 @@ func (f *ReplaceFlags) Register(fs *flag.FlagSet, defaultMaxShrink float64) {
 // Options validates the flags and returns the replace options; an
 // out-of-range --max-shrink is a *UsageError.
 func (f *ReplaceFlags) Options() (socrata.ReplaceOptions, error) {
-	if f.MaxShrink < 0 || f.MaxShrink > 1 {
+	if !(f.MaxShrink >= 0 && f.MaxShrink <= 1) { // also refuses NaN
 		return socrata.ReplaceOptions{}, &UsageError{Err: fmt.Errorf("--max-shrink must be a fraction between 0 and 1, got %g", f.MaxShrink)}
 	}
 	return socrata.ReplaceOptions{Force: f.Force, MaxShrink: f.MaxShrink}, nil
