@@ -227,8 +227,9 @@ func (b *body) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the response body without draining it: a drain would
+// block on a stalled stream, and on the read-ahead goroutine's read in
+// progress (StreamRowsAhead), which Close must interrupt instead.
 func (b *body) Close() error {
-	// Drain a little so the connection can be reused, then close.
-	_, _ = io.Copy(io.Discard, io.LimitReader(b.rc, 64<<10))
 	return b.rc.Close()
 }

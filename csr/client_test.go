@@ -308,3 +308,43 @@ func TestNewConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseInterruptsStalledRead stops a StreamRowsAhead consumer early
+// while the read-ahead goroutine is blocked on a report stream that has
+// stalled: closing the Reader must interrupt that read and return, not
+// wait for the stream (as StreamRowsAhead's doc promises).
+func TestCloseInterruptsStalledRead(t *testing.T) {
+	t.Parallel()
+	data := benchReport(t, 2*aheadBatch)
+	release := make(chan struct{})
+	defer close(release) // before Cleanup's server.Close, which waits for the handler
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(2*len(data)))
+		w.Write(data)
+		w.(http.Flusher).Flush()
+		select { // stall: the rest never comes
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	rd, err := c.Open(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range StreamRowsAhead[map[string]any](rd, 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 10 {
+			break
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- rd.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Reader.Close blocked on the stalled stream")
+	}
+}
