@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 )
 
 // ErrShrink is wrapped by a [*ShrinkError]: a replace was refused because
@@ -36,6 +37,9 @@ func (e *ShrinkError) Unwrap() error { return ErrShrink }
 func CheckShrink(current, next int64, maxShrink float64) error {
 	if next >= current || current <= 0 {
 		return nil
+	}
+	if math.IsNaN(maxShrink) {
+		maxShrink = 0 // an unusable bound guards fully
 	}
 	maxShrink = min(max(maxShrink, 0), 1)
 	if float64(current-next) > maxShrink*float64(current) {
@@ -79,7 +83,7 @@ type ReplaceCheck struct {
 // errors are a [*RowsError] from rows or the count's error.
 func GuardReplace(ctx context.Context, c Counter, dataset string, rows iter.Seq2[Row, error], opts ReplaceOptions) (ReplaceCheck, error) {
 	var check ReplaceCheck
-	guardShrink := !opts.Force && opts.MaxShrink < 1
+	guardShrink := !opts.Force && !(opts.MaxShrink >= 1) // NaN guards too
 	for _, err := range rows {
 		if err != nil {
 			return check, &RowsError{Row: check.Next, Err: err}

@@ -3,6 +3,7 @@ package socrata_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 
@@ -28,6 +29,7 @@ func TestCheckShrink(t *testing.T) {
 		{current: 10, next: 0, max: 1},
 		{current: 10, next: 9, max: -3, refused: true}, // clamped to 0
 		{current: 10, next: 0, max: 7},                 // clamped to 1
+		{current: 10, next: 9, max: math.NaN(), refused: true},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d to %d max %v", tt.current, tt.next, tt.max), func(t *testing.T) {
@@ -76,6 +78,7 @@ func TestReplaceGuard(t *testing.T) {
 		{name: "MaxShrink 1 skips the count", stored: 10, send: 1, opts: socrata.ReplaceOptions{MaxShrink: 1}},
 		{name: "missing dataset counts as empty", stored: -1, send: 3, wantCount: true},
 		{name: "empty refused before counting", stored: 10, send: 0, wantErr: socrata.ErrEmptyReplace},
+		{name: "NaN MaxShrink guards", stored: 10, send: 9, opts: socrata.ReplaceOptions{MaxShrink: math.NaN()}, wantErr: socrata.ErrShrink, wantCount: true},
 		{name: "count failure stops the replace", stored: 10, send: 10, countFails: true, wantErr: socrata.ErrUnauthorized, wantCount: true},
 	}
 	for _, tt := range tests {
