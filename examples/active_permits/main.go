@@ -17,6 +17,11 @@
 // ./sample-output/socrata/active-permits-sample.upsert.json
 // (try --sheets examples/active_permits/sample/active_sheets.json too).
 //
+// The upsert is retried on 429, 5xx and dropped connections. If a dropped
+// connection hides a write that landed, the retry sends the record again:
+// give ACTIVE_DATASET the row identifier published_date so that a retry (or
+// a rerun within the same minute) updates the row instead of adding one.
+//
 // Environment: BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional:
 // else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
 // SO_TOKEN, SO_KEY, SO_SECRET, ACTIVE_DATASET; with --sheets also
