@@ -33,10 +33,11 @@ func TestS3RefusedRequestAborts(t *testing.T) {
 		// stops: the failure comes early enough that the producer must be
 		// stopped long before its end (a refused Complete comes after it).
 		stops bool
+		size  int // 13 parts make a producer that is not stopped show
 	}{
-		{"second_part_refused", "UploadPart", 2, true},
-		{"first_part_refused", "UploadPart", 1, true},
-		{"complete_refused", "CompleteMultipartUpload", 1, false},
+		{"second_part_refused", "UploadPart", 2, true, 64 * mib},
+		{"first_part_refused", "UploadPart", 1, true, 64 * mib},
+		{"complete_refused", "CompleteMultipartUpload", 1, false, 11 * mib},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,7 +74,7 @@ func TestS3RefusedRequestAborts(t *testing.T) {
 			}
 
 			const key = "review_time.csv"
-			const size = 64 * mib // 13 parts
+			size := tt.size
 			var sum [32]byte
 			written := 0
 			err = objstore.WriteFunc(t.Context(), st, key, func(w io.Writer) error {
