@@ -175,6 +175,16 @@ func TestFaults(t *testing.T) {
 			published: 4, requests: 2,
 		},
 		{
+			name: "report drops mid-stream while the chunk in flight is rejected",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(t *testing.T, f *fixture) {
+				f.serve = dropAfter(report, rowStart(t, report, "24-00000002")+6)
+				f.soc.RejectChunk(2, http.StatusBadRequest, `{"code":"illegal.value","error":true,"message":"Invalid value for location"}`)
+			},
+			wantErr:   []string{"reading stopped after 4 rows", "2 rows in 1 chunk(s) had been published", "chunk 2 failed as well", "Invalid value for location", "truncated"},
+			published: 2, requests: -1,
+		},
+		{
 			name: "socrata answers 429 then succeeds",
 			prepare: func(t *testing.T, f *fixture) {
 				f.soc.FailNext(1, http.StatusTooManyRequests, "0", `{"error":true,"message":"slow down"}`)
