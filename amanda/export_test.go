@@ -59,19 +59,26 @@ func TestExportGolden(t *testing.T) {
 
 // TestExportValues pins the formatting rules on the recorded data: NULL is an
 // empty field, DATEs keep their wall-clock time (02:30 on the spring-forward
-// day stays 02:30), fields with quotes and commas are quoted.
+// day stays 02:30), fields with quotes and commas — header names included —
+// are quoted.
 func TestExportValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		query string
 		want  []string // lines that must appear in the CSV
 	}{
-		{"applications_received", []string{"DS,,2018-10-01,2", "RW,50500,2024-03-11,22"}},
+		// Headers holding commas are quoted, as pandas quoted them.
+		{"applications_received", []string{
+			`FOLDERTYPE,SUBCODE,"TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')",ISSUEDROWPERMITS`,
+			"DS,,2018-10-01,2", "RW,50500,2024-03-11,22",
+		}},
+		{"issued_permits", []string{`FOLDERTYPE,SUBCODE,"TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')",ISSUEDROWPERMITS`}},
 		{"review_time", []string{
 			"2024-020001 RW,13012907,2024-03-10 02:30:00,2024-03-28 11:00:00,2024-03-10 02:30:00,2024-03-11 08:00:00,2024-03-25 13:15:00,2024-03-18 10:20:30",
 			",13012955,2024-11-03 01:30:00,,,,,2024-11-05 07:05:05",
 		}},
 		{"ex_permits_issued", []string{
+			`PERMIT_ID,SUBCODE,SUBDESC,FOLDERNAME,"TO_CHAR(F.INDATE,'MM-DD-YYYYHH24:MI:SS')","TO_CHAR(F.ISSUEDATE,'MM-DD-YYYYHH24:MI:SS')"`,
 			`19-000233,50520,"Utility, Emergency",E 6TH ST / RED RIVER ST,01-15-2019 23:10:59,01-16-2019 08:00:00`,
 			`24-001077,50500,,"2201 ""B"" S LAMAR BLVD",03-10-2024 02:30:00,03-12-2024 09:30:00`,
 			`24-001078,,,,,11-03-2024 01:30:00`,
@@ -373,4 +380,29 @@ func BenchmarkExport(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.SetBytes(bytes.n / int64(b.N))
+}
+
+// TestExportEmptyResult: a query that matches nothing still writes the
+// header row, so downstream readers find the contract's columns.
+func TestExportEmptyResult(t *testing.T) {
+	t.Parallel()
+	for _, q := range amanda.Queries() {
+		t.Run(q.Name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, amanda.Options{})
+			f.conn.Handle(q.SQL, generated(q.Columns, 0, 0, nil))
+			var buf bytes.Buffer
+			res, err := f.client.Export(t.Context(), q.Name, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			w := csv.NewWriter(&want)
+			w.Write(q.Columns)
+			w.Flush()
+			if res.Rows != 0 || buf.String() != want.String() {
+				t.Errorf("exported %d rows, %q; want the header only, %q", res.Rows, buf.String(), want.String())
+			}
+		})
+	}
 }
