@@ -322,11 +322,18 @@ type call struct {
 // one new login and one more try. GET bodies that break off mid-way are
 // fetched again up to RetryMax times.
 func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
+	data, _, err := c.doGen(ctx, cl)
+	return data, err
+}
+
+// doGen is do that also returns the login generation of the session the
+// successful request was sent in (the session that owns what it created).
+func (c *Client) doGen(ctx context.Context, cl call) ([]byte, int, error) {
 	var payload []byte
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	relogged := false
@@ -337,11 +344,11 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	for {
 		tok, gen, err := c.session(ctx)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		req, err := c.newRequest(ctx, cl.method, cl.path, cl.query)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		req.Header.Set(HeaderAuthToken, tok)
 		req.Header.Set(HeaderProjectID, c.cfg.ProjectID)
@@ -352,7 +359,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		}
 		resp, err := c.http.Do(req, bodyFn)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if resp.StatusCode/100 != 2 {
 			apiErr := checkResponse(resp)
@@ -360,11 +367,11 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			if errors.Is(apiErr, ErrSessionExpired) && !relogged {
 				relogged = true
 				if lerr := c.relogin(ctx, gen); lerr != nil {
-					return nil, errors.Join(apiErr, lerr)
+					return nil, 0, errors.Join(apiErr, lerr)
 				}
 				continue
 			}
-			return nil, apiErr
+			return nil, 0, apiErr
 		}
 		data, err := io.ReadAll(resp.Body)
 		drain(resp)
@@ -375,16 +382,16 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 					"url", httpretry.SanitizeURL(req.URL), "error", err.Error())
 				continue
 			}
-			return nil, fmt.Errorf("reading response body: %w", err)
+			return nil, 0, fmt.Errorf("reading response body: %w", err)
 		}
 		if len(bytes.TrimSpace(data)) > 0 && !looksJSON(data) {
 			e := &APIError{StatusCode: resp.StatusCode, Attempts: httpretry.Attempts(resp),
 				Method: req.Method, URL: httpretry.SanitizeURL(req.URL), Message: "response is not JSON"}
 			e.BodyPrefix = errbody.Text(data, resp.Header.Get("Content-Type"), maxBodyPrefix)
 			e.Message = "response is not JSON: " + e.BodyPrefix
-			return nil, e
+			return nil, 0, e
 		}
-		return data, nil
+		return data, gen, nil
 	}
 }
 

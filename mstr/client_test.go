@@ -375,6 +375,44 @@ func TestInstanceLostWithSession(t *testing.T) {
 	})
 }
 
+// TestInstanceLostToConcurrentReLogin: another goroutine logs in again
+// while the instance is being created with the old token (a concurrent job
+// meeting an expired session). The instance belongs to the old session, so
+// Run must start over even though the new login came before it read the
+// login generation.
+func TestInstanceLostToConcurrentReLogin(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := setup(t)
+	f.fake.BindInstances = true
+	var c *mstr.Client
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.fake.ServeHTTP(w, r) // the response is buffered until this handler returns
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/instances") {
+			once.Do(func() {
+				if err := c.Login(ctx); err != nil {
+					t.Errorf("concurrent login: %v", err)
+				}
+			})
+		}
+	}))
+	t.Cleanup(srv.Close)
+	f.server = srv
+	c = f.client(t, nil)
+	defer c.Close(ctx)
+	tab, err := c.Run(ctx, irisReport, mstr.RunOptions{Answerer: irisPlan()})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rows := collect(t, ctx, tab); len(rows) != 150 {
+		t.Errorf("rows = %d", len(rows))
+	}
+	if n := len(f.fake.InstanceAnswers(irisReport)); n != 2 {
+		t.Errorf("instances = %d, want 2 (the run started over)", n)
+	}
+}
+
 func TestServerErrorBody(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

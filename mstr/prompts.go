@@ -132,16 +132,19 @@ type Instance struct {
 // [StatusPrompted]; answer it with [Client.AnswerPrompts] or let
 // [Client.Run] do the whole flow.
 func (c *Client) CreateInstance(ctx context.Context, reportID string) (Instance, error) {
-	inst, _, err := c.createInstance(ctx, reportID)
+	inst, _, _, err := c.createInstance(ctx, reportID)
 	return inst, err
 }
 
-func (c *Client) createInstance(ctx context.Context, reportID string) (Instance, []byte, error) {
+// createInstance also returns the first data page (or the prompted
+// instance's head) and the login generation of the session that owns the
+// instance.
+func (c *Client) createInstance(ctx context.Context, reportID string) (Instance, []byte, int, error) {
 	q := c.pageQuery(0, c.cfg.PageSize)
-	data, err := c.do(ctx, call{method: http.MethodPost, path: "api/v2/reports/" + url.PathEscape(reportID) + "/instances",
+	data, gen, err := c.doGen(ctx, call{method: http.MethodPost, path: "api/v2/reports/" + url.PathEscape(reportID) + "/instances",
 		query: q, body: struct{}{}})
 	if err != nil {
-		return Instance{}, nil, &OpError{Op: "create instance", ReportID: reportID, Err: err}
+		return Instance{}, nil, 0, &OpError{Op: "create instance", ReportID: reportID, Err: err}
 	}
 	var head struct {
 		Name       string `json:"name"`
@@ -152,11 +155,11 @@ func (c *Client) createInstance(ctx context.Context, reportID string) (Instance,
 		if err == nil {
 			err = fmt.Errorf("no instanceId in the answer")
 		}
-		return Instance{}, nil, &OpError{Op: "create instance", ReportID: reportID, Err: err}
+		return Instance{}, nil, 0, &OpError{Op: "create instance", ReportID: reportID, Err: err}
 	}
 	inst := Instance{ReportID: reportID, ID: head.InstanceID, Name: head.Name, Status: head.Status}
 	c.logger.DebugContext(ctx, "mstr instance created", "report", reportID, "instance", inst.ID, "status", int(inst.Status))
-	return inst, data, nil
+	return inst, data, gen, nil
 }
 
 func (c *Client) pageQuery(offset, limit int) url.Values {

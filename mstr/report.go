@@ -89,11 +89,11 @@ func (c *Client) runSteps(ctx context.Context, reportID string, opts RunOptions,
 	if maxRounds <= 0 {
 		maxRounds = DefaultMaxRounds
 	}
-	inst, body, err := c.createInstance(ctx, reportID)
+	inst, body, instGen, err := c.createInstance(ctx, reportID)
 	if err != nil {
 		return nil, err
 	}
-	*gen = c.generation()
+	*gen = instGen // the session that owns the instance, even if another goroutine logged in since
 	for round := 1; inst.Status == StatusPrompted; round++ {
 		if round > maxRounds {
 			return nil, &OpError{Op: "answer prompts", ReportID: reportID,

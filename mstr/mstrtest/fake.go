@@ -112,7 +112,8 @@ func (f *Fake) ExpireSessions() {
 }
 
 // InstanceAnswers returns the answers received by every instance of report
-// reportID that reached status 1, in creation order.
+// reportID, in creation order (an instance that was never answered gives an
+// empty Answers).
 func (f *Fake) InstanceAnswers(reportID string) []Answers {
 	f.mu.Lock()
 	defer f.mu.Unlock()
