@@ -25,7 +25,9 @@
 // [Store.Put] reads its body as a stream. On S3 it goes through the SDK's
 // feature/s3/transfermanager: a body of at least S3Options.MultipartThreshold
 // bytes becomes a multipart upload of S3Options.PartSize parts, at most
-// Concurrency+1 of them in memory at once; a smaller body is sent with one
+// Concurrency+2 of them in memory at once (the transfer manager's pool of
+// Concurrency+1 part buffers, and the first part, read before the upload
+// starts to tell a small body from a large one); a smaller body is sent with one
 // PutObject. [WriteFunc] connects a producer (a CSV writer) to Put through an
 // [io.Pipe], so a large export never sits in memory. [Store.Get] returns the
 // object's body as a stream with its size and LastModified from the same

@@ -39,8 +39,9 @@ const (
 // its default.
 type S3Options struct {
 	// PartSize is the size of each multipart upload part in bytes (default
-	// DefaultPartSize, at least MinPartSize). At most Concurrency+1 parts are
-	// buffered in memory during an upload.
+	// DefaultPartSize, at least MinPartSize). At most Concurrency+2 parts are
+	// buffered in memory during an upload (the transfer manager's pool of
+	// Concurrency+1, and the first part).
 	PartSize int64
 	// MultipartThreshold is the body size from which Put switches from a
 	// single PutObject to a multipart upload (default: PartSize). Bodies
@@ -66,7 +67,7 @@ type S3Options struct {
 
 // S3 is a [Store] over one S3 bucket. Uploads go through the SDK's
 // transfermanager: a body larger than the multipart threshold is streamed as
-// a multipart upload, buffering at most Concurrency+1 parts.
+// a multipart upload, buffering at most Concurrency+2 parts.
 //
 // The request checksum behaviour of uploads follows the client's
 // RequestChecksumCalculation option (see [S3CompatOptions]).
