@@ -106,8 +106,14 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 			landed = perr.RowsLanded
 		}
 		if srcErr != nil {
-			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s; upserts are keyed, so a rerun completes the set: %w",
-				st.Rows, landed, dataset, srcErr)
+			also := ""
+			if !errors.Is(err, srcErr) {
+				// The chunk in flight failed too; its error took the
+				// report's place in err.
+				also = fmt.Sprintf(" (publishing failed as well: %v)", err)
+			}
+			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s%s; upserts are keyed, so a rerun completes the set: %w",
+				st.Rows, landed, dataset, also, srcErr)
 		}
 		return fmt.Errorf("publishing flex notes to %s: %d rows landed before the failure, the rest were not published; upserts are keyed, so a rerun completes the set: %w",
 			dataset, landed, err)

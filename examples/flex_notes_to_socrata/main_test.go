@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -51,6 +53,46 @@ func (f *fixture) run(t *testing.T, args ...string) (string, error) {
 	var out jobtest.Buffer
 	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
+}
+
+// brokenRow returns the sample workbook with the cell reference ref of its
+// worksheet made invalid, so reading that row fails.
+func brokenRow(t *testing.T, ref string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(sample), int64(len(sample)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	found := false
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			found = bytes.Contains(b, []byte(`r="`+ref+`"`))
+			b = bytes.ReplaceAll(b, []byte(`r="`+ref+`"`), []byte(`r="?"`))
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatalf("cell %s not in the sample sheet", ref)
+	}
+	return out.Bytes()
 }
 
 func ids(rows []map[string]any) string {
@@ -152,6 +194,16 @@ func TestFaults(t *testing.T) {
 			},
 			wantErr:   []string{"2 rows landed before the failure", "chunk 2 failed", "bad row"},
 			published: 2,
+		},
+		{
+			name: "broken sheet row while the chunk in flight is rejected",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(f *fixture) {
+				broken := brokenRow(t, "A8")
+				f.serve = func(w http.ResponseWriter, _ *http.Request) { w.Write(broken) }
+				f.soc.RejectChunk(1, http.StatusBadRequest, `{"error":true,"message":"bad row"}`)
+			},
+			wantErr: []string{"reading stopped after 6 rows", "0 rows had been published", "publishing failed as well", "bad row", "sheet row 8"},
 		},
 		{
 			name: "firewall page",
