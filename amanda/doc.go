@@ -60,8 +60,10 @@
 // # Dates
 //
 // AMANDA stores local wall-clock times in DATE columns. go-ora returns them as
-// time.Time values in UTC holding that wall-clock time; this package never
-// converts them between zones and writes them as YYYY-MM-DD HH:MM:SS.
+// time.Time values holding that wall-clock time, in UTC or, when the database
+// reports another time zone, in that zone; either way this package never
+// converts them between zones and writes them as YYYY-MM-DD HH:MM:SS. Compare
+// them by their clock fields, not as instants.
 //
 // # Testing
 //

@@ -25,8 +25,8 @@ type ActivePermitCount struct {
 }
 
 // ReviewTime is one row of review_time. Dates are the stored wall-clock
-// times (AMANDA stores local time), in UTC as go-ora returns them; NULL dates
-// have Valid false.
+// times (AMANDA stores local time) in the location go-ora gives them (see
+// Dates in the package documentation); NULL dates have Valid false.
 type ReviewTime struct {
 	CustomFolderNumber sql.NullString // CUSTOMFOLDERNUMBER
 	FolderRSN          int64          // FOLDERRSN
