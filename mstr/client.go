@@ -84,6 +84,9 @@ func (cfg Config) String() string {
 		cfg.BaseURL, cfg.Username, pw, cfg.ProjectID, cfg.PageSize)
 }
 
+// GoString renders cfg for %#v with the password redacted.
+func (cfg Config) GoString() string { return cfg.String() }
+
 // LogValue renders cfg for slog with the password redacted.
 func (cfg Config) LogValue() slog.Value {
 	pw := ""

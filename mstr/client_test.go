@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -557,7 +558,8 @@ func TestConfigRedaction(t *testing.T) {
 	cfg := mstr.Config{BaseURL: "https://h/MicroStrategyLibrary", Username: "u", Password: testPassword, ProjectID: testProject}
 	var buf bytes.Buffer
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("cfg", "config", cfg)
-	for name, s := range map[string]string{"String": cfg.String(), "LogValue": buf.String(), "Sprintf": strings.TrimSpace(cfg.String())} {
+	for name, s := range map[string]string{"String": cfg.String(), "LogValue": buf.String(),
+		"%v": fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg), "%#v": fmt.Sprintf("%#v", cfg), "%#v pointer": fmt.Sprintf("%#v", &cfg)} {
 		if strings.Contains(s, testPassword) {
 			t.Errorf("%s leaks the password: %s", name, s)
 		}
