@@ -107,3 +107,24 @@ func TestSelectionRowsStopsAtBadFile(t *testing.T) {
 		t.Errorf("rows before the error = %d, want 3", n)
 	}
 }
+
+// TestSelectAcrossJanuary: January's run publishes December of the year
+// before and January, nothing else.
+func TestSelectAcrossJanuary(t *testing.T) {
+	t.Parallel()
+	store := objstore.NewDir(t.TempDir())
+	putAll(t, store, map[string]string{
+		"revenue/2023-11-30_6200.csv": "",
+		"revenue/2023-12-31_6200.csv": "",
+		"revenue/2024-01-31_6200.csv": "",
+		"revenue/2024-02-29_6200.csv": "",
+		"revenue/2022-12-31_6200.csv": "",
+	})
+	sel, err := finance.Select(t.Context(), jobkit.Opener{Store: store}, finance.Revenue(), finance.Month{Year: 2024, Month: 1}, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sel.String(), "revenue/2023-12-31_6200.csv, revenue/2024-01-31_6200.csv"; got != want || sel.Ignored != 3 {
+		t.Errorf("selected %s (ignored %d), want %s (3)", got, sel.Ignored, want)
+	}
+}
