@@ -1,9 +1,10 @@
 // Command csr_to_socrata publishes the 3-1-1 service-request (CSR) report to
 // the Socrata dataset CSR_DATASET by upsert. The report (CSR_ENDPOINT:
 // tab-separated, UTF-16 with a byte-order mark, hundreds of thousands of
-// rows) is streamed: fetched, decoded and parsed in one goroutine,
-// transformed (field map, floating timestamps, fiscal_year, WGS84
-// location) and encoded in chunks in another, so memory does not grow with
+// rows) is streamed: fetched, decoded, parsed and transformed (field map,
+// floating timestamps, fiscal_year, WGS84 location) in one goroutine at
+// most --read-ahead batches of 256 rows ahead, JSON-encoded in chunks in
+// another while the previous chunk is sent, so memory does not grow with
 // the report's size. Progress is logged every --progress rows and per
 // chunk.
 //
