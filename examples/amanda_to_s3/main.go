@@ -76,18 +76,18 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		return err
 	}
 
+	// The store first: its settings (a key id without its secret) are
+	// checked before the database client is opened. Under --dry-run, live
+	// or sample, job.Store returns a store that prints instead of writing.
+	store, err := job.Store(ctx, jobkit.ExecDashKeys, amandatest.Recorded)
+	if err != nil {
+		return err
+	}
 	client, err := openClient(job, open)
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-
-	// Under --dry-run, live or sample, job.Store returns a store that prints
-	// instead of writing.
-	store, err := job.Store(ctx, jobkit.ExecDashKeys, amandatest.Recorded)
-	if err != nil {
-		return err
-	}
 	for _, n := range names {
 		if err := export(ctx, job, client, store, n); err != nil {
 			return err
