@@ -242,6 +242,9 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, logs)
 	}
+	if reqs := f.s3.Requests(); len(reqs) != 0 {
+		t.Errorf("dry run sent %d S3 requests, want none: %+v", len(reqs), reqs)
+	}
 	if keys := f.s3.Keys(t, bucket, ""); len(keys) != 0 {
 		t.Fatalf("dry run wrote %q", keys)
 	}
