@@ -173,3 +173,67 @@ func TestQueriesReturnsCopies(t *testing.T) {
 		t.Fatal("Queries() exposed the registry")
 	}
 }
+
+// TestQueryFiltersFollowSpec checks each filter SPEC.md states for the named
+// queries against the SQL text (whitespace collapsed, upper case): a
+// fragment that must appear, or one that must not. It is independent of the
+// SQL golden files, which -update rewrites.
+func TestQueryFiltersFollowSpec(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		query, spec string
+		want        []string // fragments that must appear
+		wantNot     []string // fragments that must not appear
+	}{
+		{"applications_received", "intake on/after 2018-10-01, intake date present",
+			[]string{"FROM FOLDER WHERE", "INDATE IS NOT NULL", "AND INDATE >= DATE '2018-10-01'"}, nil},
+		{"applications_received", "DS: status not in 50005, 50003, 70045",
+			[]string{"(FOLDERTYPE = 'DS' AND STATUSCODE NOT IN (50005, 50003, 70045))"}, nil},
+		{"applications_received", "RW and EX: status not in 70045, 50003 and subcode not in 50510, 50505",
+			[]string{"(FOLDERTYPE IN ('RW', 'EX') AND STATUSCODE NOT IN (70045, 50003) AND SUBCODE NOT IN (50510, 50505))"}, nil},
+		{"applications_received", "grouped by folder type, subcode and intake day",
+			[]string{"COUNT(*) AS ISSUEDROWPERMITS", "GROUP BY FOLDERTYPE, SUBCODE, TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')"}, nil},
+		{"issued_permits", "issue day on/after 2018-10-01",
+			[]string{"FROM FOLDER WHERE", "ISSUEDATE IS NOT NULL", "AND ISSUEDATE >= DATE '2018-10-01'"}, []string{"INDATE"}},
+		{"issued_permits", "EX and DS all; RW with subcode not in 50510, 50505",
+			[]string{"FOLDERTYPE IN ('DS', 'EX') OR (FOLDERTYPE = 'RW' AND SUBCODE NOT IN (50510, 50505))"}, []string{"STATUSCODE"}},
+		{"issued_permits", "grouped by folder type, subcode and issue day",
+			[]string{"COUNT(*) AS ISSUEDROWPERMITS", "GROUP BY FOLDERTYPE, SUBCODE, TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')"}, nil},
+		{"active_permits", "status 50010; EX and DS all; RW only where FOLDERNAME does not start with LA-",
+			[]string{"WHERE STATUSCODE = 50010 AND (FOLDERTYPE IN ('DS', 'EX') OR (FOLDERTYPE = 'RW' AND FOLDERNAME NOT LIKE 'LA-%'))",
+				"GROUP BY FOLDERTYPE"}, []string{"DATE '"}},
+		{"review_time", "RW folders with subcode 50500 and workcode 50590",
+			[]string{"FROM FOLDER F", "WHERE F.FOLDERTYPE = 'RW' AND F.SUBCODE = 50500 AND F.WORKCODE = 50590"}, nil},
+		{"review_time", "FOLDERPROCESS 70000 gives WEBAPPSTART/WEBAPPEND, 50680 gives EXTEND",
+			[]string{"WEB.STARTDATE AS WEBAPPSTART", "WEB.ENDDATE AS WEBAPPEND", "EXT.STARTDATE AS EXTEND",
+				"LEFT JOIN FOLDERPROCESS WEB ON WEB.FOLDERRSN = F.FOLDERRSN AND WEB.PROCESSCODE = 70000",
+				"LEFT JOIN FOLDERPROCESS EXT ON EXT.FOLDERRSN = F.FOLDERRSN AND EXT.PROCESSCODE = 50680"}, nil},
+		{"review_time", "FOLDERPROCESSATTEMPT with result code 61510, DEPT_COMMENTS = attempt date",
+			[]string{"ATT.ATTEMPTDATE AS DEPT_COMMENTS",
+				"JOIN FOLDERPROCESSATTEMPT ATT ON ATT.FOLDERRSN = F.FOLDERRSN AND ATT.RESULTCODE = 61510"}, nil},
+		{"ex_permits_issued", "EX folders with priority 3 issued on/after 2018-10-01",
+			[]string{"WHERE F.FOLDERTYPE = 'EX' AND F.PRIORITY = 3 AND F.ISSUEDATE IS NOT NULL AND F.ISSUEDATE >= DATE '2018-10-01'"}, nil},
+		{"ex_permits_issued", "PERMIT_ID is FOLDERYEAR-FOLDERSEQUENCE, SUBDESC from VALIDSUB by subcode",
+			[]string{"F.FOLDERYEAR || '-' || F.FOLDERSEQUENCE AS PERMIT_ID", "VS.SUBDESC",
+				"LEFT JOIN VALIDSUB VS ON VS.SUBCODE = F.SUBCODE"}, nil},
+		{"ex_permits_issued", "intake and issue date-times as MM-DD-YYYY HH24:MI:SS",
+			[]string{"TO_CHAR(F.INDATE,'MM-DD-YYYY HH24:MI:SS')", "TO_CHAR(F.ISSUEDATE,'MM-DD-YYYY HH24:MI:SS')"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query+"/"+tt.spec, func(t *testing.T) {
+			t.Parallel()
+			sql := strings.ToUpper(strings.Join(strings.Fields(mustQuery(t, tt.query).SQL), " "))
+			sql = strings.ReplaceAll(strings.ReplaceAll(sql, "( ", "("), " )", ")")
+			for _, w := range tt.want {
+				if !strings.Contains(sql, w) {
+					t.Errorf("SQL lacks %q:\n%s", w, sql)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(sql, w) {
+					t.Errorf("SQL holds %q:\n%s", w, sql)
+				}
+			}
+		})
+	}
+}
