@@ -1,7 +1,10 @@
 package amanda
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -32,8 +35,13 @@ type Config struct {
 	User        string // database user (required)
 	Password    string // database password (secret)
 
-	// ConnectTimeout bounds establishing a connection; 0 leaves go-ora's
-	// default. It is rounded up to whole seconds.
+	// ConnectTimeout bounds establishing a connection (dial, handshake,
+	// logon); 0 means no bound beyond the caller's context. It does not
+	// bound queries. (go-ora's own "CONNECTION TIMEOUT" option is not used
+	// for it: go-ora applies that value as the deadline of every network
+	// read, so a query whose first rows take longer than a connect timeout
+	// would fail. Reads keep go-ora's default deadline, 10 minutes without
+	// a packet from the server.)
 	ConnectTimeout time.Duration
 
 	// PrefetchRows is how many rows go-ora fetches per round trip; 0 means
@@ -99,11 +107,26 @@ func (c Config) withDefaults() (Config, error) {
 // secret and must never be logged or put into an error.
 func (c Config) dsn() string {
 	opts := map[string]string{"PREFETCH_ROWS": strconv.Itoa(c.PrefetchRows)}
-	if c.ConnectTimeout > 0 {
-		secs := (c.ConnectTimeout + time.Second - 1) / time.Second
-		opts["CONNECTION TIMEOUT"] = strconv.FormatInt(int64(secs), 10)
-	}
 	return go_ora.BuildUrl(c.Host, c.Port, c.ServiceName, c.User, c.Password, opts)
+}
+
+// timeoutConnector bounds each Connect of the wrapped connector by timeout.
+// go-ora watches the context only while it opens the connection, so the
+// bound does not reach the queries run on it.
+type timeoutConnector struct {
+	driver.Connector
+	timeout time.Duration
+}
+
+func (c timeoutConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	bounded, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	conn, err := c.Connector.Connect(bounded)
+	if err != nil && ctx.Err() == nil && errors.Is(bounded.Err(), context.DeadlineExceeded) {
+		// go-ora reports the connection it closed, not why.
+		return nil, fmt.Errorf("connect: no answer within %v (%w): %w", c.timeout, context.DeadlineExceeded, err)
+	}
+	return conn, err
 }
 
 // secrets lists every spelling of the password that could appear in a
@@ -131,7 +154,11 @@ func Open(cfg Config, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, &Error{Op: "open", Err: err}
 	}
-	db := sql.OpenDB(go_ora.NewConnector(cfg.dsn()))
+	connector := go_ora.NewConnector(cfg.dsn())
+	if cfg.ConnectTimeout > 0 {
+		connector = timeoutConnector{Connector: connector, timeout: cfg.ConnectTimeout}
+	}
+	db := sql.OpenDB(connector)
 	c := New(db, opts)
 	c.secrets = cfg.secrets()
 	c.ownsDB = true

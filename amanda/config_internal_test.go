@@ -1,8 +1,10 @@
 package amanda
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -88,11 +90,62 @@ func TestDSN(t *testing.T) {
 				t.Errorf("parsed back user %q service %q servers %+v prefetch %d (password equal: %v)",
 					pc.UserID, pc.ServiceName, pc.Servers, pc.PrefetchRows, pc.Password == tt.cfg.Password)
 			}
-			if tt.cfg.ConnectTimeout > 0 && pc.SessionInfo.Timeout != 2*time.Second {
-				t.Errorf("timeout = %v, want 2s (rounded up)", pc.SessionInfo.Timeout)
+			// go-ora applies its "CONNECTION TIMEOUT" to every network read:
+			// ConnectTimeout must not become it, or a query slower than a
+			// connect timeout to return its first rows would fail.
+			if pc.SessionInfo.Timeout != goOraReadTimeout {
+				t.Errorf("go-ora read timeout = %v, want its default %v whatever ConnectTimeout is",
+					pc.SessionInfo.Timeout, goOraReadTimeout)
 			}
 		})
 	}
+}
+
+// goOraReadTimeout is go-ora's default deadline for each network read.
+const goOraReadTimeout = 10 * time.Minute
+
+// TestConnectTimeout: a server that accepts the TCP connection and never
+// answers the Oracle handshake is given up after ConnectTimeout, not after
+// go-ora's 10-minute read deadline.
+func TestConnectTimeout(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() }) // silent: never answers
+		}
+	}()
+	cfg := Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, ServiceName: "S", User: "u", Password: "pw",
+		ConnectTimeout: 200 * time.Millisecond}
+	c, err := Open(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The test's own bound, far above ConnectTimeout: without it a silent
+	// server would hold Ping for go-ora's 10 minutes.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	err = c.Ping(ctx)
+	if err == nil {
+		t.Fatal("Ping to a silent server succeeded")
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("Ping returned only when the test's 20s bound expired (%v): ConnectTimeout was not applied", err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no answer within 200ms") {
+		t.Errorf("error %q does not say the connection timed out", err)
+	}
+	t.Logf("gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
 }
 
 func TestSanitize(t *testing.T) {
