@@ -18,16 +18,18 @@ func MapEnv(m map[string]string) Env {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-// Get returns the variable's value, "" when unset.
+// Get returns the variable's value, "" when unset or only whitespace. A
+// value is otherwise returned as set: a password may begin or end with a
+// space.
 func (e Env) Get(key string) string {
 	if e == nil {
 		return ""
 	}
 	v, ok := e(key)
-	if !ok {
+	if !ok || strings.TrimSpace(v) == "" {
 		return ""
 	}
-	return strings.TrimSpace(v)
+	return v
 }
 
 // Mode says where a job reads and writes.
@@ -176,6 +178,8 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 	}
 	j.Mode = mode
 	switch {
+	case mode == Sample && j.Flags.DryRun:
+		j.Logger.Info("SAMPLE MODE, DRY RUN: no settings found in the environment; running on the embedded sample data, writing nothing", "mode", "sample", "dry_run", true)
 	case mode == Sample:
 		out, _ := filepath.Abs(j.Flags.Out)
 		j.Logger.Info("SAMPLE MODE: no settings found in the environment; running on the embedded sample data, writing under "+out, "mode", "sample", "out", out)

@@ -91,7 +91,8 @@ func TestStartFirstLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{name: "sample", want: "SAMPLE MODE"},
+		{name: "sample", want: "SAMPLE MODE: no settings found in the environment; running on the embedded sample data, writing under"},
+		{name: "sample dry run", args: []string{"--dry-run"}, want: "SAMPLE MODE, DRY RUN"},
 		{name: "live", env: map[string]string{"X": "1"}, want: "starting"},
 		{name: "dry run", env: map[string]string{"X": "1"}, args: []string{"--dry-run"}, want: "DRY RUN"},
 		{name: "json", env: map[string]string{"X": "1"}, args: []string{"--log-json"}, want: `"msg":"starting"`},
@@ -250,5 +251,15 @@ func TestReplaceFlags(t *testing.T) {
 				t.Fatalf("Options = %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestEnvGetKeepsValues(t *testing.T) {
+	t.Parallel()
+	env := MapEnv(map[string]string{"DB_PASS": " pass word ", "BLANK": " \t", "SO_WEB": "host"})
+	for key, want := range map[string]string{"DB_PASS": " pass word ", "BLANK": "", "SO_WEB": "host", "UNSET": ""} {
+		if got := env.Get(key); got != want {
+			t.Errorf("Get(%s) = %q, want %q", key, got, want)
+		}
 	}
 }
