@@ -302,14 +302,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	first, _, _ := strings.Cut(buf.String(), "\n")
-	if !strings.Contains(first, "SAMPLE MODE") {
-		t.Fatalf("first log line does not say sample mode: %q", first)
-	}
+	jobtest.RunSample(t, run, out)
 	b, err := os.ReadFile(filepath.Join(out, "socrata", "csr-sample.upsert.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -317,15 +319,9 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	err := runWith(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf, deps{now: fixedNow})
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	first, _, _ := strings.Cut(buf.String(), "\n")
-	if !strings.Contains(first, "SAMPLE MODE") {
-		t.Fatalf("first log line does not say sample mode: %q", first)
-	}
+	jobtest.RunSample(t, func(ctx context.Context, args []string, env jobkit.Env, w io.Writer) error {
+		return runWith(ctx, args, env, w, deps{now: fixedNow})
+	}, out)
 	for _, k := range allKeys {
 		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(k)))
 		if err != nil {

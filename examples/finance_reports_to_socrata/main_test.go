@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -237,14 +239,9 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	if err := runWith(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf, deps{now: time.Now}); err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	first, _, _ := strings.Cut(buf.String(), "\n")
-	if !strings.Contains(first, "SAMPLE MODE") {
-		t.Fatalf("first log line does not say sample mode: %q", first)
-	}
+	jobtest.RunSample(t, func(ctx context.Context, args []string, env jobkit.Env, w io.Writer) error {
+		return runWith(ctx, args, env, w, deps{now: time.Now})
+	}, out)
 	for file, want := range map[string]int{"expenses-sample.upsert.json": 12, "revenue-sample.upsert.json": 8} {
 		b, err := os.ReadFile(filepath.Join(out, "socrata", file))
 		if err != nil {

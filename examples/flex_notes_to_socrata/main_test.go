@@ -243,13 +243,7 @@ func TestFaults(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	if first, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(first, "SAMPLE MODE") {
-		t.Fatalf("first log line: %q", first)
-	}
+	jobtest.RunSample(t, run, out)
 	b, err := os.ReadFile(filepath.Join(out, "socrata", "flex-notes-sample.upsert.json"))
 	if err != nil {
 		t.Fatal(err)

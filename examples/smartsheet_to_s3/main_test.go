@@ -304,14 +304,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	first, _, _ := strings.Cut(buf.String(), "\n")
-	if !strings.Contains(first, "SAMPLE MODE") {
-		t.Fatalf("first log line does not say sample mode: %q", first)
-	}
+	jobtest.RunSample(t, run, out)
 	for _, key := range defaultKeys {
 		if got, want := mustRead(t, filepath.Join(out, key)), mustRead(t, filepath.Join(expected, key)); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n%s\nwant:\n%s", key, got, want)

@@ -219,15 +219,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 func TestSampleMode(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	var buf jobtest.Buffer
-	err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, buf.String())
-	}
-	first, _, _ := strings.Cut(buf.String(), "\n")
-	if !strings.Contains(first, "SAMPLE MODE") {
-		t.Errorf("first log line = %q", first)
-	}
+	jobtest.RunSample(t, run, out)
 	b, err := os.ReadFile(filepath.Join(out, "socrata", sampleDataset+".replace.json"))
 	if err != nil {
 		t.Fatal(err)
