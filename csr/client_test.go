@@ -302,6 +302,11 @@ func TestNewConfig(t *testing.T) {
 			if s := cfg.String(); strings.Contains(s, "pw") || strings.Contains(s, "k=v") {
 				t.Errorf("String leaks secrets: %s", s)
 			}
+			var logged strings.Builder
+			slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "cfg", cfg)
+			if s := logged.String(); strings.Contains(s, "pw") || strings.Contains(s, "k=v") || (tc.ok && !strings.Contains(s, "host/r")) {
+				t.Errorf("LogValue: %s", s)
+			}
 			if err != nil && strings.Contains(err.Error(), "pw") {
 				t.Errorf("error leaks secrets: %v", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -406,5 +407,38 @@ func TestReaderRecordTooLong(t *testing.T) {
 				t.Fatalf("reader buffered %d bytes", n)
 			}
 		})
+	}
+}
+
+// TestStreamRowsMatchesRows: StreamRows yields the same rows as Rows (into
+// one reused map), and the Reader reports its header and row count.
+func TestStreamRowsMatchesRows(t *testing.T) {
+	t.Parallel()
+	want, err := readAll(t, mustOpen(t, "report_sample.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := NewReader(mustOpen(t, "report_sample.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := rd.Header(); len(h) < NumColumns || h[0] != "Service Request (SR) Number" { // extra columns are kept, unmapped
+		t.Fatalf("Header = %q", h)
+	}
+	i := 0
+	for row, err := range StreamRows[map[string]any](rd) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(want) || !reflect.DeepEqual(row, want[i]) {
+			t.Fatalf("row %d = %v, want %v", i, row, want[min(i, len(want)-1)])
+		}
+		i++
+		if rd.Rows() != i {
+			t.Fatalf("Reader.Rows = %d after %d rows", rd.Rows(), i)
+		}
+	}
+	if i != len(want) {
+		t.Fatalf("StreamRows yielded %d rows, Rows %d", i, len(want))
 	}
 }

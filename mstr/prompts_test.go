@@ -1,6 +1,7 @@
 package mstr_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -53,5 +54,20 @@ func TestPromptAnswerJSON(t *testing.T) {
 				t.Errorf("JSON = %s, %v; want %s", b, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestAnswerFunc(t *testing.T) {
+	t.Parallel()
+	p := mstr.Prompt{Key: "A@0@10", Name: "A", Type: mstr.PromptValue}
+	var a mstr.Answerer = mstr.AnswerFunc(func(_ context.Context, round int, prompts []mstr.Prompt) ([]mstr.PromptAnswer, error) {
+		if round != 3 || len(prompts) != 1 {
+			return nil, errors.New("unexpected call")
+		}
+		return []mstr.PromptAnswer{mstr.ValueAnswer(prompts[0], "2400")}, nil
+	})
+	ans, err := a.Answer(t.Context(), 3, []mstr.Prompt{p})
+	if err != nil || len(ans) != 1 {
+		t.Fatalf("Answer = %v, %v", ans, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,8 +18,6 @@ import (
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
 
 const (
 	testToken  = "s3cr3t-test-token-XYZ"

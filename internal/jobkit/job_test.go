@@ -114,18 +114,31 @@ func TestStartFirstLine(t *testing.T) {
 
 func TestDryRunStore(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	inner := objstore.NewDir(t.TempDir())
-	st := DryRunStore(inner, &out)
-	body := "H\n" + strings.Repeat("row\n", 99) + "last-without-newline"
-	if err := st.Put(t.Context(), "x.csv", strings.NewReader(body)); err != nil {
-		t.Fatal(err)
+	long := strings.Repeat("x", 70000)
+	tests := []struct {
+		name, body, want string
+	}{
+		{name: "rows and a last line without newline", body: "H\n" + strings.Repeat("row\n", 99) + "last",
+			want: "(402 bytes, 101 lines); first lines:\nH\nrow\nrow\nrow\nrow\nrow\n"},
+		{name: "empty", body: "", want: "(0 bytes, 0 lines); first lines:\n"},
+		{name: "one long line", body: long + "\n", want: "(70001 bytes, 1 lines); first lines:\n" + long[:4096] + "\n"},
+		{name: "fewer lines than the preview", body: "a\nb\n", want: "(4 bytes, 2 lines); first lines:\na\nb\n"},
 	}
-	if !strings.Contains(out.String(), fmt.Sprintf("would write x.csv (%d bytes, 101 lines)", len(body))) {
-		t.Fatalf("dry-run output: %s", out.String())
-	}
-	if _, _, err := inner.Get(t.Context(), "x.csv"); !errors.Is(err, objstore.ErrNotFound) {
-		t.Fatalf("dry run wrote the object (Get err %v)", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			inner := objstore.NewDir(t.TempDir())
+			if err := DryRunStore(inner, &out).Put(t.Context(), "x.csv", strings.NewReader(tt.body)); err != nil {
+				t.Fatal(err)
+			}
+			if want := "--- dry run: would write x.csv " + tt.want; out.String() != want {
+				t.Fatalf("output:\n%q\nwant:\n%q", out.String(), want)
+			}
+			if _, _, err := inner.Get(t.Context(), "x.csv"); !errors.Is(err, objstore.ErrNotFound) {
+				t.Fatalf("dry run wrote the object (Get err %v)", err)
+			}
+		})
 	}
 }
 

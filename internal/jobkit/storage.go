@@ -1,13 +1,13 @@
 package jobkit
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,34 +146,48 @@ func DryRunStore(inner objstore.Store, w io.Writer) objstore.Store {
 const dryRunPreviewLines = 6
 
 func (s *dryRunStore) Put(ctx context.Context, key string, body io.Reader) error {
-	var head bytes.Buffer
-	var size, lines int64
-	br := bufio.NewReader(body)
-	for {
-		line, err := br.ReadSlice('\n')
-		size += int64(len(line))
-		if len(line) > 0 {
-			if lines < dryRunPreviewLines && head.Len() < 4096 {
-				head.Write(line)
-				if line[len(line)-1] != '\n' {
-					head.WriteByte('\n')
-				}
-			}
-			lines++
-		}
-		if err == bufio.ErrBufferFull {
-			lines-- // the rest of this line follows
-			continue
-		}
-		if err == io.EOF {
+	var p preview
+	if _, err := io.Copy(&p, body); err != nil {
+		return err
+	}
+	lines := p.newlines
+	if p.size > 0 && p.last != '\n' {
+		lines++ // a last line without a newline
+	}
+	head := p.head.String()
+	if head != "" && !strings.HasSuffix(head, "\n") {
+		head += "\n"
+	}
+	fmt.Fprintf(s.w, "--- dry run: would write %s (%d bytes, %d lines); first lines:\n%s", key, p.size, lines, head)
+	return ctx.Err()
+}
+
+// preview counts what is written to it and keeps the first
+// dryRunPreviewLines lines (at most 4 KiB of them).
+type preview struct {
+	head           bytes.Buffer
+	headLines      int
+	size, newlines int64
+	last           byte
+}
+
+func (p *preview) Write(b []byte) (int, error) {
+	p.size += int64(len(b))
+	p.newlines += int64(bytes.Count(b, []byte{'\n'}))
+	if len(b) > 0 {
+		p.last = b[len(b)-1]
+	}
+	for rest := b; p.headLines < dryRunPreviewLines && len(rest) > 0 && p.head.Len() < 4096; {
+		line, after, found := bytes.Cut(rest, []byte{'\n'})
+		p.head.Write(line[:min(len(line), 4096-p.head.Len())])
+		if !found {
 			break
 		}
-		if err != nil {
-			return err
-		}
+		p.head.WriteByte('\n')
+		p.headLines++
+		rest = after
 	}
-	fmt.Fprintf(s.w, "--- dry run: would write %s (%d bytes, %d lines); first lines:\n%s", key, size, lines, head.String())
-	return ctx.Err()
+	return len(b), nil
 }
 
 // Opener adapts an objstore.Store to the plain-typed interfaces the

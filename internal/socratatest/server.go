@@ -222,16 +222,6 @@ func (s *Server) Replaces(datasetID string) [][]map[string]any {
 	return out
 }
 
-// Writes returns every write applied to dataset, in order.
-func (s *Server) Writes(datasetID string) []Write {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d, ok := s.datasets[datasetID]; ok {
-		return slices.Clone(d.writes)
-	}
-	return nil
-}
-
 func (s *Server) writes(datasetID, method string) []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
