@@ -437,3 +437,37 @@ func TestColumnTypesAndDays(t *testing.T) {
 		t.Errorf("logs lack the missing date of column On:\n%s", logs)
 	}
 }
+
+// TestSecretsNeverPrinted runs the job with a recognisable S3 secret and
+// Smartsheet token, with debug and JSON logs, on success and on failure.
+func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		badAuth bool
+	}{
+		{name: "success, debug JSON logs", args: []string{"-v", "--log-json"}},
+		{name: "token refused, debug logs", args: []string{"-v"}, badAuth: true},
+		{name: "dry run", args: []string{"--dry-run", "-v"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			secrets := map[string]string{"SMARTSHEET_ACCESS_TOKEN": token, "EXEC_DASH_PASS": "s3-SECRET-pass-0xBADC0DE"}
+			f.env["EXEC_DASH_PASS"] = secrets["EXEC_DASH_PASS"]
+			if tt.badAuth {
+				f.ss.lenientAuth.Store(true)
+				secrets["SMARTSHEET_ACCESS_TOKEN"] = "refused-TOKEN-0xFACADE"
+				f.env["SMARTSHEET_ACCESS_TOKEN"] = secrets["SMARTSHEET_ACCESS_TOKEN"]
+			}
+			logs, err := f.run(t, tt.args...)
+			if (err != nil) != tt.badAuth {
+				t.Fatalf("err = %v", err)
+			}
+			var stderr bytes.Buffer
+			jobkit.Exit(name, err, &stderr)
+			jobtest.NoSecrets(t, logs+stderr.String(), secrets)
+		})
+	}
+}
