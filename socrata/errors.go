@@ -130,12 +130,20 @@ type PublishError struct {
 	ChunksLanded int
 	RowsLanded   int64
 	Result       WriteResult
-	Err          error // *APIError, *ResponseError, *httpretry.Error, ErrEmptyReplace, a row error or a context error
+	// Err is an *APIError, *ResponseError, *httpretry.Error,
+	// ErrEmptyReplace, a *RowsError or a context error; when the rows
+	// failed while a chunk in flight failed too, both, joined.
+	Err error
 }
 
 func (e *PublishError) Error() string {
 	if e.Chunk == 0 {
 		return fmt.Sprintf("socrata: %s %s: %v", e.Op, e.Dataset, e.Err)
+	}
+	if _, ok := e.Err.(*RowsError); ok {
+		// No request failed: the rows stopped while chunk Chunk was being built.
+		return fmt.Sprintf("socrata: %s %s: stopped reading rows (%d rows in %d chunks had landed): %v",
+			e.Op, e.Dataset, e.RowsLanded, e.ChunksLanded, e.Err)
 	}
 	return fmt.Sprintf("socrata: %s %s: chunk %d failed (%d rows in %d chunks landed before it): %v",
 		e.Op, e.Dataset, e.Chunk, e.RowsLanded, e.ChunksLanded, e.Err)

@@ -134,7 +134,9 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 	}
 	fail := func(err error) (WriteResult, error) {
 		if lerr := land(); lerr != nil {
-			err = lerr // the chunk in flight came first
+			// The chunk in flight failed too: it came first, and both
+			// causes are kept (errors.Is and errors.As reach either).
+			err = errors.Join(lerr, err)
 		}
 		return res, &PublishError{Op: op, Dataset: dataset, Chunk: res.Chunks + 1, ChunksLanded: res.Chunks,
 			RowsLanded: res.Rows, Result: res, Err: err}

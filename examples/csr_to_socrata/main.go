@@ -150,14 +150,10 @@ func (p *pipeline) explain(err error, dataset string) error {
 		if landed > 0 {
 			span = fmt.Sprintf(" (report rows 1-%d)", landed)
 		}
-		also := ""
-		if !errors.Is(err, p.srcErr) {
-			// The chunk in flight failed too; its error took the
-			// report's place in err.
-			also = fmt.Sprintf(" (publishing chunk %d failed as well: %v)", chunks+1, err)
-		}
-		return fmt.Errorf("3-1-1 report: reading stopped after %d rows; %d rows in %d chunk(s) had been published to %s%s%s; %s: %w",
-			p.read, landed, chunks, dataset, span, also, rerun, p.srcErr)
+		// err carries the report's failure, and the chunk in flight's
+		// too when that one failed as well.
+		return fmt.Errorf("3-1-1 report: reading stopped after %d rows; %d rows in %d chunk(s) had been published to %s%s; %s: %w",
+			p.read, landed, chunks, dataset, span, rerun, err)
 	}
 	if landed == 0 {
 		return fmt.Errorf("publishing the 3-1-1 report to %s: nothing landed: %w", dataset, err)

@@ -181,7 +181,7 @@ func TestFaults(t *testing.T) {
 				f.serve = dropAfter(report, rowStart(t, report, "24-00000002")+6)
 				f.soc.RejectChunk(2, http.StatusBadRequest, `{"code":"illegal.value","error":true,"message":"Invalid value for location"}`)
 			},
-			wantErr:   []string{"reading stopped after 4 rows", "2 rows in 1 chunk(s) had been published", "chunk 2 failed as well", "Invalid value for location", "truncated"},
+			wantErr:   []string{"reading stopped after 4 rows", "2 rows in 1 chunk(s) had been published", "chunk 2 failed", "Invalid value for location", "truncated"},
 			published: 2, requests: -1,
 		},
 		{

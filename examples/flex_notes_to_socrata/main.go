@@ -106,14 +106,10 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 			landed = perr.RowsLanded
 		}
 		if srcErr != nil {
-			also := ""
-			if !errors.Is(err, srcErr) {
-				// The chunk in flight failed too; its error took the
-				// report's place in err.
-				also = fmt.Sprintf(" (publishing failed as well: %v)", err)
-			}
-			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s%s; upserts are keyed, so a rerun completes the set: %w",
-				st.Rows, landed, dataset, also, srcErr)
+			// err carries the report's failure, and the chunk in
+			// flight's too when that one failed as well.
+			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s; upserts are keyed, so a rerun completes the set: %w",
+				st.Rows, landed, dataset, err)
 		}
 		return fmt.Errorf("publishing flex notes to %s: %d rows landed before the failure, the rest were not published; upserts are keyed, so a rerun completes the set: %w",
 			dataset, landed, err)

@@ -203,7 +203,7 @@ func TestFaults(t *testing.T) {
 				f.serve = func(w http.ResponseWriter, _ *http.Request) { w.Write(broken) }
 				f.soc.RejectChunk(1, http.StatusBadRequest, `{"error":true,"message":"bad row"}`)
 			},
-			wantErr: []string{"reading stopped after 6 rows", "0 rows had been published", "publishing failed as well", "bad row", "sheet row 8"},
+			wantErr: []string{"reading stopped after 6 rows", "0 rows had been published", "chunk 1 failed", "bad row", "sheet row 8"},
 		},
 		{
 			name: "firewall page",
