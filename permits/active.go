@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// ErrNoRows is wrapped by the errors for an input file that has a header and
+// no rows: a failed export, never a count of zero.
+var ErrNoRows = errors.New("no rows after the header")
+
 // ActivePermitsKey is the S3 key the amanda_to_s3 job writes for the
 // active_permits query.
 const ActivePermitsKey = "active_permits.csv"
