@@ -71,29 +71,33 @@ type Asset struct {
 // Resource describes the asset itself. Timestamps are UTC; a missing or
 // unparsable timestamp is the zero time.
 type Resource struct {
-	ID                string
-	Name              string
-	Description       string
-	Attribution       string
-	AttributionLink   string
-	ContactEmail      string
-	Type              string // dataset, map, chart, file, story, href, ...
-	UpdatedAt         time.Time
-	CreatedAt         time.Time
-	MetadataUpdatedAt time.Time
-	DataUpdatedAt     time.Time
-	PublicationDate   time.Time
-	PageViews         PageViews
-	DownloadCount     int64
-	ColumnsName       []string
-	ColumnsFieldName  []string
-	ColumnsDatatype   []string
-	Provenance        string
-	ParentFXF         []string
-	LensViewType      string
-	LensDisplayType   string
-	Locked            bool
-	BlobMimeType      string
+	ID          string
+	Name        string
+	Description string
+	Attribution string
+	// DescriptionNull and AttributionNull report a description or
+	// attribution sent as null or left out (the string is then ""), to
+	// tell it from an empty one.
+	DescriptionNull, AttributionNull bool
+	AttributionLink                  string
+	ContactEmail                     string
+	Type                             string // dataset, map, chart, file, story, href, ...
+	UpdatedAt                        time.Time
+	CreatedAt                        time.Time
+	MetadataUpdatedAt                time.Time
+	DataUpdatedAt                    time.Time
+	PublicationDate                  time.Time
+	PageViews                        PageViews
+	DownloadCount                    int64
+	ColumnsName                      []string
+	ColumnsFieldName                 []string
+	ColumnsDatatype                  []string
+	Provenance                       string
+	ParentFXF                        []string
+	LensViewType                     string
+	LensDisplayType                  string
+	Locked                           bool
+	BlobMimeType                     string
 }
 
 // PageViews are the asset's page view counts.
@@ -295,18 +299,18 @@ func DecodeCatalogPage(data []byte) (CatalogPage, error) {
 
 type wireAsset struct {
 	Resource struct {
-		ID                flexString `json:"id"`
-		Name              flexString `json:"name"`
-		Description       flexString `json:"description"`
-		Attribution       flexString `json:"attribution"`
-		AttributionLink   flexString `json:"attribution_link"`
-		ContactEmail      flexString `json:"contact_email"`
-		Type              flexString `json:"type"`
-		UpdatedAt         flexTime   `json:"updatedAt"`
-		CreatedAt         flexTime   `json:"createdAt"`
-		MetadataUpdatedAt flexTime   `json:"metadata_updated_at"`
-		DataUpdatedAt     flexTime   `json:"data_updated_at"`
-		PublicationDate   flexTime   `json:"publication_date"`
+		ID                flexString  `json:"id"`
+		Name              flexString  `json:"name"`
+		Description       *flexString `json:"description"` // nil: null or absent
+		Attribution       *flexString `json:"attribution"`
+		AttributionLink   flexString  `json:"attribution_link"`
+		ContactEmail      flexString  `json:"contact_email"`
+		Type              flexString  `json:"type"`
+		UpdatedAt         flexTime    `json:"updatedAt"`
+		CreatedAt         flexTime    `json:"createdAt"`
+		MetadataUpdatedAt flexTime    `json:"metadata_updated_at"`
+		DataUpdatedAt     flexTime    `json:"data_updated_at"`
+		PublicationDate   flexTime    `json:"publication_date"`
 		PageViews         *struct {
 			LastWeek  flexInt `json:"page_views_last_week"`
 			LastMonth flexInt `json:"page_views_last_month"`
@@ -356,8 +360,9 @@ func (w wireAsset) asset() Asset {
 	r := w.Resource
 	a := Asset{
 		Resource: Resource{
-			ID: string(r.ID), Name: string(r.Name), Description: string(r.Description),
-			Attribution: string(r.Attribution), AttributionLink: string(r.AttributionLink),
+			ID: string(r.ID), Name: string(r.Name), Description: r.Description.text(),
+			Attribution: r.Attribution.text(), AttributionLink: string(r.AttributionLink),
+			DescriptionNull: r.Description == nil, AttributionNull: r.Attribution == nil,
 			ContactEmail: string(r.ContactEmail), Type: string(r.Type),
 			UpdatedAt: time.Time(r.UpdatedAt), CreatedAt: time.Time(r.CreatedAt),
 			MetadataUpdatedAt: time.Time(r.MetadataUpdatedAt), DataUpdatedAt: time.Time(r.DataUpdatedAt),
@@ -390,6 +395,14 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 		*s = "" // an object where text was expected: ignore
 	}
 	return nil
+}
+
+// text returns the string, "" for nil.
+func (s *flexString) text() string {
+	if s == nil {
+		return ""
+	}
+	return string(*s)
 }
 
 // flexStrings accepts an array of scalars (null elements dropped), a

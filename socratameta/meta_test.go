@@ -102,6 +102,7 @@ func TestGather(t *testing.T) {
 		wantCounts map[string]any
 		wantFailed int
 		wantWarn   bool
+		withheld   int
 	}{
 		{
 			name:       "all counts succeed",
@@ -109,18 +110,20 @@ func TestGather(t *testing.T) {
 			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": int64(9000000), "d5ef-6ghi": nil},
 		},
 		{
-			name:       "a count failing once is retried",
-			fail:       map[string]int{"b3cd-4efg": 1},
-			wantIDs:    []string{"a2bc-3def", "b3cd-4efg", "c4de-5fgh", "d5ef-6ghi"},
-			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": int64(9000000), "d5ef-6ghi": nil},
-		},
-		{
-			name:       "a count failing every time is null with a warning",
-			fail:       map[string]int{"c4de-5fgh": 99},
+			// The HTTP client retries; Gather does not retry on top.
+			name:       "a failed count is null with a warning, not retried",
+			fail:       map[string]int{"c4de-5fgh": 1},
 			wantIDs:    []string{"a2bc-3def", "b3cd-4efg", "c4de-5fgh", "d5ef-6ghi"},
 			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": nil, "d5ef-6ghi": nil},
 			wantFailed: 1,
 			wantWarn:   true,
+		},
+		{
+			name:       "private assets withheld by default",
+			opts:       Options{IncludePrivate: false},
+			wantIDs:    []string{"a2bc-3def", "c4de-5fgh"},
+			wantCounts: map[string]any{"a2bc-3def": int64(1412), "c4de-5fgh": int64(9000000)},
+			withheld:   2,
 		},
 		{
 			name:       "owner filter only",
@@ -145,7 +148,9 @@ func TestGather(t *testing.T) {
 				src.fail[k] = v
 			}
 			opts := tt.opts
-			opts.CountRetryWait = time.Millisecond
+			if tt.withheld == 0 {
+				opts.IncludePrivate = true
+			}
 			opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 			res, err := Gather(t.Context(), src, opts)
 			if err != nil {
@@ -162,17 +167,19 @@ func TestGather(t *testing.T) {
 			if fmt.Sprint(ids) != fmt.Sprint(tt.wantIDs) {
 				t.Errorf("ids = %v, want %v", ids, tt.wantIDs)
 			}
-			if res.Drafts != 1 || res.Listed != 4 || res.Public != 2 || res.CountFailed != tt.wantFailed {
+			if res.Drafts != 1 || res.Listed != 4 || res.Public != 2 || res.CountFailed != tt.wantFailed || res.Withheld != tt.withheld {
 				t.Errorf("result = %+v", res)
 			}
 			if got := strings.Contains(logs.String(), "recording row_count as null"); got != tt.wantWarn {
 				t.Errorf("warned = %v, want %v:\n%s", got, tt.wantWarn, logs)
 			}
-			for id, n := range tt.fail {
-				want := min(n+1, DefaultCountAttempts)
-				if src.calls[id] != want {
-					t.Errorf("%s counted %d times, want %d", id, src.calls[id], want)
+			for id := range tt.fail {
+				if src.calls[id] != 1 {
+					t.Errorf("%s counted %d times, want 1", id, src.calls[id])
 				}
+			}
+			if tt.withheld > 0 && src.calls["b3cd-4efg"] != 0 {
+				t.Error("a withheld private asset was counted")
 			}
 			if src.calls["d5ef-6ghi"] != 0 {
 				t.Error("a story was counted")
@@ -323,7 +330,7 @@ func TestGatherBoundedConcurrency(t *testing.T) {
 		t.Run(fmt.Sprintf("bound %d", bound), func(t *testing.T) {
 			t.Parallel()
 			srv := fakeCatalog(t, 120, 20*time.Millisecond)
-			res, err := Gather(t.Context(), newClient(t, srv), Options{Concurrency: bound})
+			res, err := Gather(t.Context(), newClient(t, srv), Options{Concurrency: bound, IncludePrivate: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -354,7 +361,7 @@ func BenchmarkGather(b *testing.B) {
 			srv := fakeCatalog(b, 100, 10*time.Millisecond)
 			client := newClient(b, srv)
 			for b.Loop() {
-				if _, err := Gather(b.Context(), client, Options{Concurrency: c}); err != nil {
+				if _, err := Gather(b.Context(), client, Options{Concurrency: c, IncludePrivate: true}); err != nil {
 					b.Fatal(err)
 				}
 			}
