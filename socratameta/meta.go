@@ -18,12 +18,12 @@ import (
 
 // Defaults applied to zero fields of [Options].
 const (
-	DefaultDomain         = "datahub.austintexas.gov"
-	DefaultPublicURL      = "https://data.austintexas.gov/d/"
-	DefaultPrivateURL     = "https://datahub.austintexas.gov/d/"
-	DefaultOwner          = "8t3r-wq64"
-	DefaultCategory       = "Transportation and Mobility"
-	DefaultConcurrency    = 8
+	DefaultDomain      = "datahub.austintexas.gov"
+	DefaultPublicURL   = "https://data.austintexas.gov/d/"
+	DefaultPrivateURL  = "https://datahub.austintexas.gov/d/"
+	DefaultOwner       = "8t3r-wq64"
+	DefaultCategory    = "Transportation and Mobility"
+	DefaultConcurrency = 8
 	// TimestampLayout is how asset timestamps are written, in Location.
 	TimestampLayout = "2006-01-02T15:04:05"
 )
