@@ -247,14 +247,23 @@ func countRows(ctx context.Context, src Source, id string, opts Options) (int64,
 	return 0, false
 }
 
-// DestinationListed reports whether dataset id is listed in the Discovery
-// catalog of domain to anonymous callers, that is, whether the public can
-// find and read it. cat must be anonymous in full (no credentials and no
-// app token: a [socrata.Client] made without them), so that the answer is
-// what the public sees. An error means the answer could not be had; callers
-// must then treat the dataset as public.
-func DestinationListed(ctx context.Context, cat Lister, domain, id string) (bool, error) {
-	for a, err := range cat.Catalog(ctx, socrata.CatalogQuery{Domain: domain, IDs: []string{id}}) {
+// DestinationListed reports whether dataset id is listed to anonymous
+// callers in the Discovery catalog of any of domains (one request; the
+// portal that holds the dataset, and the public portal it may be shown
+// on), that is, whether the public can find and read it. cat must be
+// anonymous in full (no credentials and no app token: a [socrata.Client]
+// made without them), so that the answer is what the public sees. An error
+// means the answer could not be had; callers must then treat the dataset
+// as public.
+func DestinationListed(ctx context.Context, cat Lister, domains []string, id string) (bool, error) {
+	var ds []string
+	for _, d := range domains {
+		if d != "" && !slices.Contains(ds, d) {
+			ds = append(ds, d)
+		}
+	}
+	q := socrata.CatalogQuery{Domain: strings.Join(ds, ","), IDs: []string{id}} // domains= takes a comma-separated list
+	for a, err := range cat.Catalog(ctx, q) {
 		if err != nil {
 			return false, fmt.Errorf("socratameta: asking the catalog whether %s is public: %w", id, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -364,6 +365,59 @@ func BenchmarkGather(b *testing.B) {
 				if _, err := Gather(b.Context(), client, Options{Concurrency: c, IncludePrivate: true}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// recordingLister answers from a StaticSource and records the queries.
+type recordingLister struct {
+	*StaticSource
+	err     error
+	queries []socrata.CatalogQuery
+}
+
+func (r *recordingLister) Catalog(ctx context.Context, q socrata.CatalogQuery) iter.Seq2[socrata.Asset, error] {
+	r.queries = append(r.queries, q)
+	if r.err != nil {
+		return func(yield func(socrata.Asset, error) bool) { yield(socrata.Asset{}, r.err) }
+	}
+	return r.StaticSource.Catalog(ctx, q)
+}
+
+func TestDestinationListed(t *testing.T) {
+	t.Parallel()
+	all := mustAssets(t, "catalog_page1.json", "catalog_page2.json", "catalog_page3.json")
+	anon := []socrata.Asset{all[0], all[2]}
+	tests := []struct {
+		name, id string
+		err      error
+		want     bool
+	}{
+		{name: "listed", id: all[0].Resource.ID, want: true},
+		{name: "not listed", id: all[1].Resource.ID, want: false},
+		{name: "catalog fails", id: all[0].Resource.ID, err: errors.New("503")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := &recordingLister{StaticSource: &StaticSource{Authenticated: all, Anonymous: anon}, err: tt.err}
+			got, err := DestinationListed(t.Context(), l, []string{"datahub.austintexas.gov", "", "data.austintexas.gov", "datahub.austintexas.gov"}, tt.id)
+			if tt.err != nil {
+				if err == nil || !strings.Contains(err.Error(), tt.id) {
+					t.Fatalf("err = %v, want an error naming %s", err, tt.id)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("DestinationListed = %v, %v; want %v", got, err, tt.want)
+			}
+			if len(l.queries) != 1 {
+				t.Fatalf("%d catalog queries, want 1", len(l.queries))
+			}
+			q := l.queries[0]
+			if q.Authenticated || !slices.Equal(q.IDs, []string{tt.id}) || q.Domain != "datahub.austintexas.gov,data.austintexas.gov" {
+				t.Errorf("query = %+v, want anonymous, ids=[%s], both domains once", q, tt.id)
 			}
 		})
 	}

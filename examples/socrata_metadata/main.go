@@ -32,6 +32,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -41,6 +42,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
@@ -109,7 +111,11 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	domain := job.Env.Get("METADATA_DOMAIN")
 
-	include := includePrivate(ctx, job, anon, dataset, o.includePrivate)
+	// The destination may be listed on the portal that holds it (SO_WEB),
+	// the catalog's domain, or the public portal its public URL names.
+	publicHost := strings.TrimSuffix(strings.TrimPrefix(socratameta.DefaultPublicURL, "https://"), "/d/")
+	domains := []string{anon.Host(), cmp.Or(domain, socratameta.DefaultDomain), publicHost}
+	include := includePrivate(ctx, job, anon, domains, dataset, o.includePrivate)
 	res, err := socratameta.Gather(ctx, src, socratameta.Options{
 		Domain:         domain,
 		Concurrency:    o.concurrency,
@@ -144,12 +150,12 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 // includePrivate decides whether private assets may be published into
 // dataset: with --include-private, or when the anonymous catalog does not
 // list the destination. A catalog that cannot answer means no.
-func includePrivate(ctx context.Context, job *jobkit.Job, anon destinationCatalog, dataset string, flagged bool) bool {
+func includePrivate(ctx context.Context, job *jobkit.Job, anon socratameta.Lister, domains []string, dataset string, flagged bool) bool {
 	if flagged {
 		job.Logger.InfoContext(ctx, "private assets included (--include-private)", "dataset", dataset)
 		return true
 	}
-	listed, err := socratameta.DestinationListed(ctx, anon, anon.Host(), dataset)
+	listed, err := socratameta.DestinationListed(ctx, anon, domains, dataset)
 	switch {
 	case err != nil:
 		job.Logger.WarnContext(ctx, "cannot tell whether the destination is publicly readable; private assets will be withheld",

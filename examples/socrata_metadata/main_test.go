@@ -477,6 +477,11 @@ func TestPrivateAssetsOnlyIntoAPrivateDestination(t *testing.T) {
 				if got := r.Query["ids"]; len(got) != 1 || got[0] != metaDataset {
 					t.Errorf("destination query ids = %v, want [%s]", got, metaDataset)
 				}
+				// The portal holding the dataset (SO_WEB), the catalog's
+				// domain and the public portal.
+				if got, want := r.Query.Get("domains"), "127.0.0.1,datahub.austintexas.gov,data.austintexas.gov"; got != want {
+					t.Errorf("destination query domains = %q, want %q", got, want)
+				}
 				// Anonymous: what the public sees, so no credentials and no app token.
 				for _, h := range []string{"Authorization", "X-App-Token", "X-Socrata-Host"} {
 					if v := r.Header.Get(h); v != "" {
