@@ -71,33 +71,34 @@ type Asset struct {
 // Resource describes the asset itself. Timestamps are UTC; a missing or
 // unparsable timestamp is the zero time.
 type Resource struct {
-	ID          string
-	Name        string
-	Description string
-	Attribution string
+	ID                string
+	Name              string
+	Description       string
+	Attribution       string
+	AttributionLink   string
+	ContactEmail      string
+	Type              string // dataset, map, chart, file, story, href, ...
+	UpdatedAt         time.Time
+	CreatedAt         time.Time
+	MetadataUpdatedAt time.Time
+	DataUpdatedAt     time.Time
+	PublicationDate   time.Time
+	PageViews         PageViews
+	DownloadCount     int64
+	ColumnsName       []string
+	ColumnsFieldName  []string
+	ColumnsDatatype   []string
+	Provenance        string
+	ParentFXF         []string
+	LensViewType      string
+	LensDisplayType   string
+	Locked            bool
+	BlobMimeType      string
+
 	// DescriptionNull and AttributionNull report a description or
 	// attribution sent as null or left out (the string is then ""), to
 	// tell it from an empty one.
 	DescriptionNull, AttributionNull bool
-	AttributionLink                  string
-	ContactEmail                     string
-	Type                             string // dataset, map, chart, file, story, href, ...
-	UpdatedAt                        time.Time
-	CreatedAt                        time.Time
-	MetadataUpdatedAt                time.Time
-	DataUpdatedAt                    time.Time
-	PublicationDate                  time.Time
-	PageViews                        PageViews
-	DownloadCount                    int64
-	ColumnsName                      []string
-	ColumnsFieldName                 []string
-	ColumnsDatatype                  []string
-	Provenance                       string
-	ParentFXF                        []string
-	LensViewType                     string
-	LensDisplayType                  string
-	Locked                           bool
-	BlobMimeType                     string
 }
 
 // PageViews are the asset's page view counts.
@@ -299,18 +300,18 @@ func DecodeCatalogPage(data []byte) (CatalogPage, error) {
 
 type wireAsset struct {
 	Resource struct {
-		ID                flexString  `json:"id"`
-		Name              flexString  `json:"name"`
-		Description       *flexString `json:"description"` // nil: null or absent
-		Attribution       *flexString `json:"attribution"`
-		AttributionLink   flexString  `json:"attribution_link"`
-		ContactEmail      flexString  `json:"contact_email"`
-		Type              flexString  `json:"type"`
-		UpdatedAt         flexTime    `json:"updatedAt"`
-		CreatedAt         flexTime    `json:"createdAt"`
-		MetadataUpdatedAt flexTime    `json:"metadata_updated_at"`
-		DataUpdatedAt     flexTime    `json:"data_updated_at"`
-		PublicationDate   flexTime    `json:"publication_date"`
+		ID                flexString `json:"id"`
+		Name              flexString `json:"name"`
+		Description       nullString `json:"description"`
+		Attribution       nullString `json:"attribution"`
+		AttributionLink   flexString `json:"attribution_link"`
+		ContactEmail      flexString `json:"contact_email"`
+		Type              flexString `json:"type"`
+		UpdatedAt         flexTime   `json:"updatedAt"`
+		CreatedAt         flexTime   `json:"createdAt"`
+		MetadataUpdatedAt flexTime   `json:"metadata_updated_at"`
+		DataUpdatedAt     flexTime   `json:"data_updated_at"`
+		PublicationDate   flexTime   `json:"publication_date"`
 		PageViews         *struct {
 			LastWeek  flexInt `json:"page_views_last_week"`
 			LastMonth flexInt `json:"page_views_last_month"`
@@ -360,9 +361,9 @@ func (w wireAsset) asset() Asset {
 	r := w.Resource
 	a := Asset{
 		Resource: Resource{
-			ID: string(r.ID), Name: string(r.Name), Description: r.Description.text(),
-			Attribution: r.Attribution.text(), AttributionLink: string(r.AttributionLink),
-			DescriptionNull: r.Description == nil, AttributionNull: r.Attribution == nil,
+			ID: string(r.ID), Name: string(r.Name), Description: string(r.Description.s),
+			Attribution: string(r.Attribution.s), AttributionLink: string(r.AttributionLink),
+			DescriptionNull: !r.Description.sent, AttributionNull: !r.Attribution.sent,
 			ContactEmail: string(r.ContactEmail), Type: string(r.Type),
 			UpdatedAt: time.Time(r.UpdatedAt), CreatedAt: time.Time(r.CreatedAt),
 			MetadataUpdatedAt: time.Time(r.MetadataUpdatedAt), DataUpdatedAt: time.Time(r.DataUpdatedAt),
@@ -397,12 +398,20 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// text returns the string, "" for nil.
-func (s *flexString) text() string {
-	if s == nil {
-		return ""
+// nullString is a flexString that remembers whether a value was sent: null
+// or an absent key leave sent false.
+type nullString struct {
+	s    flexString
+	sent bool
+}
+
+func (n *nullString) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*n = nullString{}
+		return nil
 	}
-	return string(*s)
+	n.sent = true
+	return n.s.UnmarshalJSON(b)
 }
 
 // flexStrings accepts an array of scalars (null elements dropped), a
