@@ -27,10 +27,14 @@ func (t Task) String() string {
 }
 
 // Tasks returns the runs of finance_reports_to_s3 for month m: every report
-// × every department × (the month before m, m).
-func Tasks(m Month) []Task {
+// (reports, or [Reports] when none is given) × every department × (the
+// month before m, m).
+func Tasks(m Month, reports ...Report) []Task {
+	if len(reports) == 0 {
+		reports = Reports()
+	}
 	var out []Task
-	for _, r := range Reports() {
+	for _, r := range reports {
 		for _, d := range Departments() {
 			for _, mm := range Selected(m) {
 				out = append(out, Task{Report: r, Department: d, Month: mm})

@@ -97,6 +97,43 @@ func Revenue() Report {
 // Reports returns both report definitions, expenses first.
 func Reports() []Report { return []Report{Expenses(), Revenue()} }
 
+// ErrReportID is wrapped by the error for a report id that is not 32
+// hexadecimal digits.
+var ErrReportID = errors.New("a MicroStrategy report id is 32 hexadecimal digits")
+
+// CheckReportID checks that id has the shape of a MicroStrategy object id:
+// 32 hexadecimal digits (either case), nothing else. The error wraps
+// [ErrReportID] and quotes at most the first 40 bytes of id.
+func CheckReportID(id string) error {
+	ok := len(id) == 32
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	}
+	if !ok {
+		q := id
+		if len(q) > 40 {
+			q = q[:40] + "…"
+		}
+		return fmt.Errorf("report id %q: %w", q, ErrReportID)
+	}
+	return nil
+}
+
+// WithID returns r running report id instead of r.ID (the city has moved
+// these reports to new ids before); an empty id keeps r.ID. An id of the
+// wrong shape is an error wrapping [ErrReportID].
+func (r Report) WithID(id string) (Report, error) {
+	if id == "" {
+		return r, nil
+	}
+	if err := CheckReportID(id); err != nil {
+		return r, err
+	}
+	r.ID = id
+	return r, nil
+}
+
 // ReportOf returns the definition of kind.
 func ReportOf(kind Kind) (Report, bool) {
 	for _, r := range Reports() {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
@@ -260,5 +261,36 @@ func TestPlanFiscalYearBoundary(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestReportWithID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		id, want string
+		ok       bool
+	}{
+		{"", finance.Expenses().ID, true},
+		{"0A1B2C3D4E5F60718293A4B5C6D7E8F9", "0A1B2C3D4E5F60718293A4B5C6D7E8F9", true},
+		{"99887766554433221100ffeeddccbbaa", "99887766554433221100ffeeddccbbaa", true},
+		{"1C804F88", "", false},
+		{"1C804F8891479811944EF68F99835649 ", "", false},
+		{"1C804F8891479811944EF68F9983564G", "", false},
+		{strings.Repeat("A", 33), "", false},
+		{strings.Repeat("é", 16), "", false},
+	}
+	for _, tt := range tests {
+		r, err := finance.Expenses().WithID(tt.id)
+		if tt.ok != (err == nil) || (tt.ok && r.ID != tt.want) {
+			t.Errorf("WithID(%q) = %q, %v; want %q, ok=%v", tt.id, r.ID, err, tt.want, tt.ok)
+		}
+		if err != nil && !errors.Is(err, finance.ErrReportID) {
+			t.Errorf("WithID(%q): %v does not wrap ErrReportID", tt.id, err)
+		}
+	}
+	rev, _ := finance.Revenue().WithID("99887766554433221100ffeeddccbbaa")
+	tasks := finance.Tasks(finance.Month{Year: 2024, Month: 8}, finance.Expenses(), rev)
+	if len(tasks) != 8 || tasks[7].Report.ID != rev.ID || tasks[0].Report.ID != finance.Expenses().ID {
+		t.Errorf("Tasks with configured reports: %d tasks, last %s", len(tasks), tasks[len(tasks)-1].Report.ID)
 	}
 }

@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// ErrNoRows is wrapped by the errors for an input file that has a header and
+// no rows: a failed export, never a count of zero.
+var ErrNoRows = errors.New("no rows after the header")
+
 // ActivePermitsKey is the S3 key the amanda_to_s3 job writes for the
 // active_permits query.
 const ActivePermitsKey = "active_permits.csv"
@@ -22,10 +26,8 @@ const ActivePermitsKey = "active_permits.csv"
 // first.
 const PublishedDateLayout = "2006-01-02T15:04:00.000"
 
-// DefaultFolderTypes are the AMANDA folder types the rolling log always
-// carries. A type missing from active_permits.csv has no active permits
-// (the query groups by type, so a type with none has no row) and is
-// published as 0.
+// defaultFolderTypes are the AMANDA folder types of the rolling log: the
+// dataset's only count fields.
 var defaultFolderTypes = []string{"DS", "EX", "RW"}
 
 // DefaultFolderTypes returns the folder types the active-permit record always
@@ -57,31 +59,61 @@ type Contribution struct {
 	Count      int64
 }
 
-// Add folds c into the counts and records it in Added.
-func (a *ActiveCounts) Add(c Contribution) {
-	if a.Counts == nil {
-		a.Counts = make(map[string]int64)
-	}
+// Add folds c into the counts and records it in Added. It reports whether
+// c was counted: the count of a type absent from Counts (missing from
+// active_permits.csv) is unknown, not 0, so a contribution to it is not
+// counted and the type stays null in the record; the caller should warn.
+func (a *ActiveCounts) Add(c Contribution) bool {
 	ft := strings.ToUpper(strings.TrimSpace(c.FolderType))
+	if _, ok := a.Counts[ft]; !ok {
+		return false
+	}
 	c.FolderType = ft
 	a.Counts[ft] += c.Count
 	a.Added = append(a.Added, c)
+	return true
 }
 
 // Record returns the Socrata row of the rolling log: one lower-case field per
-// folder type holding its count (every type of [DefaultFolderTypes] present,
-// 0 when absent), and published_date = AsOf in loc, truncated to the minute.
+// type of [DefaultFolderTypes] (ds, ex, rw) holding its count, or nil (null)
+// when the type is missing from the counts ([ActiveCounts.Missing]), and
+// published_date = AsOf in loc, truncated to the minute. Other folder types
+// ([ActiveCounts.Unknown]) are left out: the dataset has no field for them.
 // loc is normally America/Chicago.
 func (a ActiveCounts) Record(loc *time.Location) map[string]any {
-	row := make(map[string]any, len(a.Counts)+len(defaultFolderTypes)+1)
+	row := make(map[string]any, len(defaultFolderTypes)+1)
 	for _, ft := range defaultFolderTypes {
-		row[strings.ToLower(ft)] = int64(0)
-	}
-	for ft, n := range a.Counts {
-		row[strings.ToLower(ft)] = n
+		row[strings.ToLower(ft)] = nil
+		if n, ok := a.Counts[ft]; ok {
+			row[strings.ToLower(ft)] = n
+		}
 	}
 	row["published_date"] = PublishedDate(a.AsOf, loc)
 	return row
+}
+
+// Missing returns the types of [DefaultFolderTypes] absent from Counts, in
+// that order: [ActiveCounts.Record] publishes them as null.
+func (a ActiveCounts) Missing() []string {
+	var out []string
+	for _, ft := range defaultFolderTypes {
+		if _, ok := a.Counts[ft]; !ok {
+			out = append(out, ft)
+		}
+	}
+	return out
+}
+
+// Unknown returns the types in Counts other than [DefaultFolderTypes],
+// sorted: [ActiveCounts.Record] leaves them out.
+func (a ActiveCounts) Unknown() []string {
+	var out []string
+	for _, ft := range a.FolderTypes() {
+		if !slices.Contains(defaultFolderTypes, ft) {
+			out = append(out, ft)
+		}
+	}
+	return out
 }
 
 // FolderTypes returns the folder types present in Counts, sorted.
@@ -104,7 +136,8 @@ func PublishedDate(t time.Time, loc *time.Location) string {
 // ACTIVEPERMITS (in any order, other columns ignored) and one row per folder
 // type. Counts must be non-negative integers (an Oracle NUMBER written as
 // "12" or "12.0"); a folder type may appear once. It returns a
-// [*ParseError] on malformed input.
+// [*ParseError] on malformed input, and one wrapping [ErrNoRows] for a
+// header with no rows (a failed export, not zero active permits).
 func ParseActiveCounts(r io.Reader) (map[string]int64, error) {
 	const file = ActivePermitsKey
 	cr, header, err := readHeader(r, file)
@@ -127,6 +160,9 @@ func ParseActiveCounts(r io.Reader) (map[string]int64, error) {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
+			if len(counts) == 0 {
+				return nil, &ParseError{File: file, Line: 1, Err: ErrNoRows}
+			}
 			return counts, nil
 		}
 		if err != nil {

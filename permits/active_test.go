@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestParseActiveCounts(t *testing.T) {
 		{name: "amanda export", in: "FOLDERTYPE,ACTIVEPERMITS\nDS,187\nEX,23\nRW,1462\n", want: map[string]int64{"DS": 187, "EX": 23, "RW": 1462}},
 		{name: "columns swapped and extra", in: "ACTIVEPERMITS,NOTE,FOLDERTYPE\n5,x,rw\r\n", want: map[string]int64{"RW": 5}},
 		{name: "BOM and pandas float", in: "\ufeffFOLDERTYPE,ACTIVEPERMITS\nDS,12.0\n", want: map[string]int64{"DS": 12}},
-		{name: "header only", in: "FOLDERTYPE,ACTIVEPERMITS\n", want: map[string]int64{}},
+		{name: "header only", in: "FOLDERTYPE,ACTIVEPERMITS\n", wantErr: "no rows", line: 1},
 		{name: "empty file", in: "", wantErr: "empty file", line: 1},
 		{name: "wrong header", in: "TYPE,COUNT\nDS,1\n", wantErr: "lacks FOLDERTYPE", line: 1},
 		{name: "not a number", in: "FOLDERTYPE,ACTIVEPERMITS\nDS,many\n", wantErr: "not an integer", line: 2},
@@ -104,10 +105,10 @@ func TestActiveCountsRecord(t *testing.T) {
 			want:   map[string]any{"ds": int64(1), "ex": int64(2), "rw": int64(3), "published_date": "2024-11-03T01:30:00.000"},
 		},
 		{
-			name:   "missing type is zero, extra type kept",
+			name:   "missing type is null, unknown type left out",
 			counts: map[string]int64{"DS": 4, "ZZ": 9},
 			asOf:   time.Date(2024, 12, 31, 23, 59, 0, 0, time.UTC),
-			want:   map[string]any{"ds": int64(4), "ex": int64(0), "rw": int64(0), "zz": int64(9), "published_date": "2024-12-31T17:59:00.000"},
+			want:   map[string]any{"ds": int64(4), "ex": nil, "rw": nil, "published_date": "2024-12-31T17:59:00.000"},
 		},
 		{
 			name:   "smartsheet contribution added",
@@ -193,4 +194,28 @@ func FuzzParseActiveCounts(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestActiveCountsMissingUnknownAndAdd(t *testing.T) {
+	t.Parallel()
+	a := ActiveCounts{Counts: map[string]int64{"DS": 4, "LA": 2, "ZZ": 9}, AsOf: time.Date(2024, 12, 31, 23, 59, 0, 0, time.UTC)}
+	if got := a.Missing(); !slices.Equal(got, []string{"EX", "RW"}) {
+		t.Errorf("Missing = %v, want [EX RW]", got)
+	}
+	if got := a.Unknown(); !slices.Equal(got, []string{"LA", "ZZ"}) {
+		t.Errorf("Unknown = %v, want [LA ZZ]", got)
+	}
+	if !a.Add(Contribution{Sheet: "Residential DS Permits", FolderType: "ds", Count: 6}) {
+		t.Error("a contribution to DS (in the file) was not counted")
+	}
+	if a.Add(Contribution{Sheet: "Extension and Revision Requests", FolderType: "EX", Count: 3}) {
+		t.Error("a contribution to EX (missing from the file) was counted")
+	}
+	want := map[string]any{"ds": int64(10), "ex": nil, "rw": nil, "published_date": "2024-12-31T17:59:00.000"}
+	if got := a.Record(mustChicago(t)); !maps.Equal(got, want) {
+		t.Errorf("Record = %v, want %v", got, want)
+	}
+	if len(a.Added) != 1 || a.Added[0].FolderType != "DS" {
+		t.Errorf("Added = %v, want only the DS contribution", a.Added)
+	}
 }

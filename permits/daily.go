@@ -161,8 +161,9 @@ func ParseAmandaDaily(r io.Reader, file, dayHeader string) (AmandaFile, error) {
 // ParseSheetDaily reads a Smartsheet daily file: a header
 // "<date column>,Count Permits" and rows "YYYY-MM-DD,N". When dateColumn is
 // not empty the first header must name it (case and spaces ignored). A day
-// may appear once. Malformed input is a [*ParseError]; file names the input
-// in errors.
+// may appear on more than one row: the rows are returned as they are (the
+// weekly summary sums them, and [LoadWeeklyInputs] reports the days).
+// Malformed input is a [*ParseError]; file names the input in errors.
 func ParseSheetDaily(r io.Reader, file, dateColumn string) ([]DayCount, error) {
 	cr, header, err := readHeader(r, file)
 	if err != nil {
@@ -176,7 +177,6 @@ func ParseSheetDaily(r io.Reader, file, dateColumn string) ([]DayCount, error) {
 		}
 		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("header %q is not %q", strings.Join(header, ","), want+","+SheetCountHeader)}
 	}
-	seen := make(map[time.Time]bool)
 	var out []DayCount
 	for {
 		rec, err := cr.Read()
@@ -194,10 +194,6 @@ func ParseSheetDaily(r io.Reader, file, dateColumn string) ([]DayCount, error) {
 		if err != nil {
 			return nil, &ParseError{File: file, Line: line, Column: header[0], Err: err}
 		}
-		if seen[day] {
-			return nil, &ParseError{File: file, Line: line, Column: header[0], Err: fmt.Errorf("day %s appears twice", day.Format(DayLayout))}
-		}
-		seen[day] = true
 		n, err := parseCount(rec[1])
 		if err != nil {
 			return nil, &ParseError{File: file, Line: line, Column: SheetCountHeader, Err: err}

@@ -17,9 +17,19 @@
 //	{"ds": 120, "ex": 8, "rw": 541, "published_date": "2024-03-10T03:05:00.000"}
 //
 // published_date is LastModified in America/Chicago, truncated to the minute.
+// A type of DS, EX, RW missing from the file is null, never 0
+// ([ActiveCounts.Missing]); other types are left out ([ActiveCounts.Unknown]).
+//
+// # Weekly summary
+//
+// [LoadWeeklyInputs] reads the five daily files; [WeeklySummary] sums them
+// into Sunday–Saturday weeks. A day written on more than one row is summed
+// and listed in [SourceFile].Repeated; [WeeklyInputs.RequireRows] names the
+// files that hold no usable row.
 //
 // # Errors
 //
 // Malformed input is reported as a [*ParseError] carrying the file, line and
-// column; use errors.As to get at it.
+// column; use errors.As to get at it. A file with a header and no rows is
+// an error wrapping [ErrNoRows] (errors.Is): a failed export, never zero.
 package permits

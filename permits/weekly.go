@@ -62,6 +62,38 @@ type SourceFile struct {
 	Modified time.Time
 	Rows     int // data rows used
 	NoDay    int // rows skipped because their day was empty
+	// Repeated lists, ascending, the days written on more than one row (in
+	// an AMANDA file: more than one row of the same folder type and
+	// subcode). [WeeklySummary] sums such rows, as the original's weekly
+	// resampling did; callers should warn, since an export does not
+	// normally repeat a day.
+	Repeated []time.Time
+}
+
+// RequireRows returns an error wrapping [ErrNoRows] that names every source
+// file with no usable row: a header and nothing else, or only rows without
+// a day. Such a file is a failed export, not a quiet period: summing it
+// would publish 0 for its measure in every week. It returns nil when every
+// file has rows.
+func (in WeeklyInputs) RequireRows() error {
+	var empty []string
+	for _, f := range in.Files {
+		switch {
+		case f.Rows > 0:
+		case f.NoDay > 0:
+			empty = append(empty, fmt.Sprintf("%s (its %d rows lack a day)", f.Key, f.NoDay))
+		default:
+			empty = append(empty, f.Key)
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	what := "daily file"
+	if len(empty) > 1 {
+		what += "s"
+	}
+	return fmt.Errorf("permits: %s %s: %w", what, strings.Join(empty, ", "), ErrNoRows)
 }
 
 // WeekRow is one week of the summary.
@@ -254,17 +286,23 @@ func DefaultWeeklySources() WeeklySources {
 func LoadWeeklyInputs(ctx context.Context, src ObjectReader, files WeeklySources) (WeeklyInputs, error) {
 	var in WeeklyInputs
 	loadAmanda := func(s WeeklySource, dst *[]AmandaDaily) error {
-		return load(ctx, src, s.Key, &in, func(rc io.ReadCloser) (int, int, error) {
+		return load(ctx, src, s.Key, &in, func(rc io.ReadCloser) (SourceFile, error) {
 			f, err := ParseAmandaDaily(rc, s.Key, s.DayColumn)
 			*dst = f.Rows
-			return len(f.Rows), f.NoDay, err
+			type key struct {
+				folderType, subCode string
+				day                 time.Time
+			}
+			return SourceFile{Rows: len(f.Rows), NoDay: f.NoDay, Repeated: repeated(f.Rows, func(r AmandaDaily) (key, time.Time) {
+				return key{r.FolderType, r.SubCode, r.Day}, r.Day
+			})}, err
 		})
 	}
 	loadSheet := func(s WeeklySource, dst *[]DayCount) error {
-		return load(ctx, src, s.Key, &in, func(rc io.ReadCloser) (int, int, error) {
+		return load(ctx, src, s.Key, &in, func(rc io.ReadCloser) (SourceFile, error) {
 			rows, err := ParseSheetDaily(rc, s.Key, s.DayColumn)
 			*dst = rows
-			return len(rows), 0, err
+			return SourceFile{Rows: len(rows), Repeated: repeated(rows, func(r DayCount) (time.Time, time.Time) { return r.Day, r.Day })}, err
 		})
 	}
 	for _, err := range []func() error{
@@ -281,7 +319,7 @@ func LoadWeeklyInputs(ctx context.Context, src ObjectReader, files WeeklySources
 	return in, nil
 }
 
-func load(ctx context.Context, src ObjectReader, key string, in *WeeklyInputs, parse func(io.ReadCloser) (int, int, error)) error {
+func load(ctx context.Context, src ObjectReader, key string, in *WeeklyInputs, parse func(io.ReadCloser) (SourceFile, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -290,10 +328,26 @@ func load(ctx context.Context, src ObjectReader, key string, in *WeeklyInputs, p
 		return fmt.Errorf("permits: open %s: %w", key, err)
 	}
 	defer rc.Close()
-	rows, noDay, err := parse(rc)
+	f, err := parse(rc)
 	if err != nil {
 		return err
 	}
-	in.Files = append(in.Files, SourceFile{Key: key, Modified: modified, Rows: rows, NoDay: noDay})
+	f.Key, f.Modified = key, modified
+	in.Files = append(in.Files, f)
 	return nil
+}
+
+// repeated returns, ascending, the days of the rows whose key (of which the
+// day is part) appears on more than one row.
+func repeated[R any, K comparable](rows []R, key func(R) (K, time.Time)) []time.Time {
+	seen := make(map[K]bool, len(rows))
+	days := map[time.Time]bool{}
+	for _, r := range rows {
+		k, day := key(r)
+		if seen[k] {
+			days[day] = true
+		}
+		seen[k] = true
+	}
+	return slices.SortedFunc(maps.Keys(days), func(a, b time.Time) int { return a.Compare(b) })
 }

@@ -306,3 +306,54 @@ func BenchmarkWeeklySummary(b *testing.B) {
 		}
 	}
 }
+
+func TestLoadWeeklyInputsRepeatedAndEmpty(t *testing.T) {
+	t.Parallel()
+	modified := time.Date(2025, 2, 3, 8, 0, 0, 0, time.UTC)
+	amandaHeader := "FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\n"
+	issuedHeader := "FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\n"
+	src := mapReader{
+		// DS 50500 on 2024-12-15 twice; RW on the same day is another key.
+		ApplicationsReceivedKey: {body: amandaHeader + "DS,50500,2024-12-15,3\nRW,50500,2024-12-15,1\nDS,50500,2024-12-15,4\n", modified: modified},
+		IssuedPermitsKey:        {body: issuedHeader + "RW,50500,2024-12-16,10\n", modified: modified},
+		CommercialDSKey:         {body: "Date Created,Count Permits\n2024-12-18,2\n2024-12-14,1\n2024-12-18,3\n2024-12-14,1\n", modified: modified},
+		ExtensionRequestsKey:    {body: "Created,Count Permits\n", modified: modified},
+		ResidentialDSKey:        {body: "Date Created,Count Permits\n2024-12-19,5\n", modified: modified},
+	}
+	in, err := LoadWeeklyInputs(t.Context(), src, DefaultWeeklySources())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repeated := map[string]string{}
+	for _, f := range in.Files {
+		var days []string
+		for _, d := range f.Repeated {
+			days = append(days, d.Format(DayLayout))
+		}
+		repeated[f.Key] = strings.Join(days, " ")
+	}
+	want := map[string]string{ApplicationsReceivedKey: "2024-12-15", IssuedPermitsKey: "", CommercialDSKey: "2024-12-14 2024-12-18",
+		ExtensionRequestsKey: "", ResidentialDSKey: ""}
+	if !maps.Equal(repeated, want) {
+		t.Errorf("repeated days = %v, want %v", repeated, want)
+	}
+	weeks, err := WeeklySummary(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Week ending 2024-12-21: DS 3+4 (AMANDA) + 2+3 (Commercial) + 5 (Residential).
+	if len(weeks) != 2 || weeks[1].ApplicationsReceived["DS"] != 17 || weeks[0].ApplicationsReceived["DS"] != 2 {
+		t.Errorf("weeks = %+v, want the repeated days summed", weeks)
+	}
+	err = in.RequireRows()
+	if !errors.Is(err, ErrNoRows) || !strings.Contains(err.Error(), ExtensionRequestsKey) || strings.Contains(err.Error(), ResidentialDSKey) {
+		t.Errorf("RequireRows = %v, want ErrNoRows naming %s only", err, ExtensionRequestsKey)
+	}
+	src[ExtensionRequestsKey] = struct {
+		body     string
+		modified time.Time
+	}{"Created,Count Permits\n2024-12-17,4\n", modified}
+	if in, err = LoadWeeklyInputs(t.Context(), src, DefaultWeeklySources()); err != nil || in.RequireRows() != nil {
+		t.Errorf("every file has rows: load %v, RequireRows %v", err, in.RequireRows())
+	}
+}

@@ -94,6 +94,11 @@ type Resource struct {
 	LensDisplayType   string
 	Locked            bool
 	BlobMimeType      string
+
+	// DescriptionNull and AttributionNull report a description or
+	// attribution sent as null or left out (the string is then ""), to
+	// tell it from an empty one.
+	DescriptionNull, AttributionNull bool
 }
 
 // PageViews are the asset's page view counts.
@@ -297,8 +302,8 @@ type wireAsset struct {
 	Resource struct {
 		ID                flexString `json:"id"`
 		Name              flexString `json:"name"`
-		Description       flexString `json:"description"`
-		Attribution       flexString `json:"attribution"`
+		Description       nullString `json:"description"`
+		Attribution       nullString `json:"attribution"`
 		AttributionLink   flexString `json:"attribution_link"`
 		ContactEmail      flexString `json:"contact_email"`
 		Type              flexString `json:"type"`
@@ -356,8 +361,9 @@ func (w wireAsset) asset() Asset {
 	r := w.Resource
 	a := Asset{
 		Resource: Resource{
-			ID: string(r.ID), Name: string(r.Name), Description: string(r.Description),
-			Attribution: string(r.Attribution), AttributionLink: string(r.AttributionLink),
+			ID: string(r.ID), Name: string(r.Name), Description: string(r.Description.s),
+			Attribution: string(r.Attribution.s), AttributionLink: string(r.AttributionLink),
+			DescriptionNull: !r.Description.sent, AttributionNull: !r.Attribution.sent,
 			ContactEmail: string(r.ContactEmail), Type: string(r.Type),
 			UpdatedAt: time.Time(r.UpdatedAt), CreatedAt: time.Time(r.CreatedAt),
 			MetadataUpdatedAt: time.Time(r.MetadataUpdatedAt), DataUpdatedAt: time.Time(r.DataUpdatedAt),
@@ -390,6 +396,22 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 		*s = "" // an object where text was expected: ignore
 	}
 	return nil
+}
+
+// nullString is a flexString that remembers whether a value was sent: null
+// or an absent key leave sent false.
+type nullString struct {
+	s    flexString
+	sent bool
+}
+
+func (n *nullString) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*n = nullString{}
+		return nil
+	}
+	n.sent = true
+	return n.s.UnmarshalJSON(b)
 }
 
 // flexStrings accepts an array of scalars (null elements dropped), a

@@ -25,9 +25,19 @@
 // # Concurrency
 //
 // Row counts run at most Options.Concurrency at a time (default 8). A count
-// that fails is retried (Options.CountAttempts in all, on top of the HTTP
-// client's own retries); if it still fails the asset's row_count is null
-// and a warning is logged: one asset never sinks the job.
+// is retried only by the HTTP client (429, 5xx, dropped connections, with
+// backoff); if it still fails the asset's row_count is null and a warning
+// is logged: one asset never sinks the job. Nothing here retries on top.
+//
+// # Private assets
+//
+// An asset listed with the credentials but not anonymously is private: its
+// name and description are not public. Gather withholds private assets
+// (counted in Result.Withheld) unless Options.IncludePrivate. Set it only
+// when the destination dataset is itself not publicly readable:
+// [DestinationListed], asked through a client without credentials or app
+// token, tells whether the public can find the destination; when it fails,
+// treat the destination as public.
 //
 // # Errors
 //

@@ -18,14 +18,12 @@ import (
 
 // Defaults applied to zero fields of [Options].
 const (
-	DefaultDomain         = "datahub.austintexas.gov"
-	DefaultPublicURL      = "https://data.austintexas.gov/d/"
-	DefaultPrivateURL     = "https://datahub.austintexas.gov/d/"
-	DefaultOwner          = "8t3r-wq64"
-	DefaultCategory       = "Transportation and Mobility"
-	DefaultConcurrency    = 8
-	DefaultCountAttempts  = 3
-	DefaultCountRetryWait = 2 * time.Second
+	DefaultDomain      = "datahub.austintexas.gov"
+	DefaultPublicURL   = "https://data.austintexas.gov/d/"
+	DefaultPrivateURL  = "https://datahub.austintexas.gov/d/"
+	DefaultOwner       = "8t3r-wq64"
+	DefaultCategory    = "Transportation and Mobility"
+	DefaultConcurrency = 8
 	// TimestampLayout is how asset timestamps are written, in Location.
 	TimestampLayout = "2006-01-02T15:04:05"
 )
@@ -53,13 +51,21 @@ var fields = []string{
 	"department_name", "program_name", "strategic_area", "row_count",
 }
 
+// Lister lists the Discovery catalog; *socrata.Client implements it.
+type Lister interface {
+	Catalog(ctx context.Context, q socrata.CatalogQuery) iter.Seq2[socrata.Asset, error]
+}
+
 // Source is what Gather needs from Socrata; *socrata.Client implements it.
 type Source interface {
-	Catalog(ctx context.Context, q socrata.CatalogQuery) iter.Seq2[socrata.Asset, error]
+	Lister
 	Count(ctx context.Context, dataset, where string) (int64, error)
 }
 
-var _ Source = (*socrata.Client)(nil)
+var (
+	_ Source = (*socrata.Client)(nil)
+	_ Lister = (*socrata.Client)(nil)
+)
 
 // Options tunes Gather. The zero value of every field means its default.
 type Options struct {
@@ -75,11 +81,11 @@ type Options struct {
 	Owners, Categories []string
 	// Concurrency bounds the row counts in flight (default 8).
 	Concurrency int
-	// CountAttempts is how many times a failing count is tried (default 3).
-	CountAttempts int
-	// CountRetryWait is the wait before the second attempt, doubled after
-	// each failure (default 2s).
-	CountRetryWait time.Duration
+	// IncludePrivate keeps private assets (listed with the credentials,
+	// not anonymously) in Rows. By default they are withheld and counted
+	// in Result.Withheld: their names and descriptions must not land in
+	// a publicly readable dataset (see [DestinationListed]).
+	IncludePrivate bool
 	// Location is the zone timestamps are written in (default
 	// America/Chicago).
 	Location *time.Location
@@ -100,12 +106,6 @@ func (o *Options) defaults() error {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
-	}
-	if o.CountAttempts <= 0 {
-		o.CountAttempts = DefaultCountAttempts
-	}
-	if o.CountRetryWait <= 0 {
-		o.CountRetryWait = DefaultCountRetryWait
 	}
 	if o.Location == nil {
 		loc, err := time.LoadLocation("America/Chicago")
@@ -128,16 +128,20 @@ type Result struct {
 	// Listed counts distinct non-draft assets in the listings, Public those
 	// in the anonymous listing, Drafts the draft assets skipped.
 	Listed, Public, Drafts int
+	// Withheld counts the department's private assets left out of Rows
+	// (Options.IncludePrivate false).
+	Withheld int
 	// Counted counts datasets whose row count succeeded, CountFailed those
-	// recorded as null after all attempts.
+	// recorded as null (the count failed after the HTTP client's retries).
 	Counted, CountFailed int
 }
 
 // Gather lists the catalog of opts.Domain authenticated and anonymously,
-// keeps the department's assets, counts every kept dataset's rows
-// (concurrently, at most opts.Concurrency at a time) and returns one row per
-// asset. It fails when a listing fails or ctx ends; a failed count only
-// makes that asset's row_count null.
+// keeps the department's assets (withholding the private ones unless
+// opts.IncludePrivate), counts every kept dataset's rows (concurrently, at
+// most opts.Concurrency at a time) and returns one row per asset. It fails
+// when a listing fails or ctx ends; a failed count only makes that asset's
+// row_count null, with a warning.
 func Gather(ctx context.Context, src Source, opts Options) (Result, error) {
 	if err := opts.defaults(); err != nil {
 		return Result{}, err
@@ -176,9 +180,14 @@ func Gather(ctx context.Context, src Source, opts Options) (Result, error) {
 	var kept []socrata.Asset
 	for _, id := range order {
 		a := byID[id]
-		if slices.Contains(opts.Owners, a.Owner.ID) || slices.Contains(opts.Categories, a.Classification.DomainCategory) {
-			kept = append(kept, a)
+		if !slices.Contains(opts.Owners, a.Owner.ID) && !slices.Contains(opts.Categories, a.Classification.DomainCategory) {
+			continue
 		}
+		if !public[id] && !opts.IncludePrivate {
+			res.Withheld++
+			continue
+		}
+		kept = append(kept, a)
 	}
 	slices.SortFunc(kept, func(a, b socrata.Asset) int { return strings.Compare(a.Resource.ID, b.Resource.ID) })
 
@@ -219,36 +228,50 @@ func Gather(ctx context.Context, src Source, opts Options) (Result, error) {
 	for i, a := range kept {
 		res.Rows = append(res.Rows, AssetRow(a, public[a.Resource.ID], counts[i], opts))
 	}
-	log.InfoContext(ctx, "assets kept", "listed", res.Listed, "public", res.Public, "drafts", res.Drafts, "kept", len(res.Rows))
+	log.InfoContext(ctx, "assets kept", "listed", res.Listed, "public", res.Public, "drafts", res.Drafts, "kept", len(res.Rows),
+		"private_withheld", res.Withheld)
 	return res, nil
 }
 
-// countRows counts a dataset's rows, trying opts.CountAttempts times; ok is
-// false when every attempt failed (logged at Warn).
+// countRows counts a dataset's rows; ok is false when the count failed
+// (logged at Warn). The HTTP client has already retried what is worth
+// retrying (429, 5xx, dropped connections): nothing is retried here.
 func countRows(ctx context.Context, src Source, id string, opts Options) (int64, bool) {
-	wait := opts.CountRetryWait
-	var err error
-	for attempt := 1; attempt <= opts.CountAttempts; attempt++ {
-		var n int64
-		n, err = src.Count(ctx, id, "")
-		if err == nil {
-			return n, true
-		}
-		if ctx.Err() != nil || attempt == opts.CountAttempts {
-			break
-		}
-		opts.Logger.DebugContext(ctx, "row count failed, retrying", "asset_id", id, "attempt", attempt, "wait", wait, "error", err)
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-		}
-		wait *= 2
+	n, err := src.Count(ctx, id, "")
+	if err == nil {
+		return n, true
 	}
 	if ctx.Err() == nil {
-		opts.Logger.WarnContext(ctx, "row count failed; recording row_count as null", "asset_id", id,
-			"attempts", opts.CountAttempts, "error", err)
+		opts.Logger.WarnContext(ctx, "row count failed; recording row_count as null", "asset_id", id, "error", err)
 	}
 	return 0, false
+}
+
+// DestinationListed reports whether dataset id is listed to anonymous
+// callers in the Discovery catalog of any of domains (one request; the
+// portal that holds the dataset, and the public portal it may be shown
+// on), that is, whether the public can find and read it. cat must be
+// anonymous in full (no credentials and no app token: a [socrata.Client]
+// made without them), so that the answer is what the public sees. An error
+// means the answer could not be had; callers must then treat the dataset
+// as public.
+func DestinationListed(ctx context.Context, cat Lister, domains []string, id string) (bool, error) {
+	var ds []string
+	for _, d := range domains {
+		if d != "" && !slices.Contains(ds, d) {
+			ds = append(ds, d)
+		}
+	}
+	q := socrata.CatalogQuery{Domain: strings.Join(ds, ","), IDs: []string{id}} // domains= takes a comma-separated list
+	for a, err := range cat.Catalog(ctx, q) {
+		if err != nil {
+			return false, fmt.Errorf("socratameta: asking the catalog whether %s is public: %w", id, err)
+		}
+		if a.Resource.ID == id {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // AssetRow shapes one asset into a metadata row. rowCount nil gives a null
@@ -275,8 +298,8 @@ func AssetRow(a socrata.Asset, public bool, rowCount *int64, opts Options) socra
 	row := socrata.Row{
 		"id":                    r.ID,
 		"name":                  r.Name,
-		"description":           r.Description,
-		"attribution":           r.Attribution,
+		"description":           nullable(r.Description, r.DescriptionNull),
+		"attribution":           nullable(r.Attribution, r.AttributionNull),
 		"type":                  r.Type,
 		"updatedAt":             ts(r.UpdatedAt),
 		"createdAt":             ts(r.CreatedAt),
@@ -303,6 +326,14 @@ func AssetRow(a socrata.Asset, public bool, rowCount *int64, opts Options) socra
 	return row
 }
 
+// nullable returns nil for a value the catalog sent as null, else s.
+func nullable(s string, null bool) any {
+	if null {
+		return nil
+	}
+	return s
+}
+
 // StaticSource serves fixed catalog listings and row counts: the job's
 // sample mode and tests use it. A dataset missing from Counts fails to
 // count.
@@ -313,7 +344,8 @@ type StaticSource struct {
 
 var _ Source = (*StaticSource)(nil)
 
-// Catalog yields the Authenticated or Anonymous assets.
+// Catalog yields the Authenticated or Anonymous assets (only those of
+// q.IDs when set).
 func (s *StaticSource) Catalog(_ context.Context, q socrata.CatalogQuery) iter.Seq2[socrata.Asset, error] {
 	list := s.Anonymous
 	if q.Authenticated {
@@ -321,6 +353,9 @@ func (s *StaticSource) Catalog(_ context.Context, q socrata.CatalogQuery) iter.S
 	}
 	return func(yield func(socrata.Asset, error) bool) {
 		for _, a := range list {
+			if len(q.IDs) > 0 && !slices.Contains(q.IDs, a.Resource.ID) {
+				continue
+			}
 			if !yield(a, nil) {
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -102,6 +103,7 @@ func TestGather(t *testing.T) {
 		wantCounts map[string]any
 		wantFailed int
 		wantWarn   bool
+		withheld   int
 	}{
 		{
 			name:       "all counts succeed",
@@ -109,18 +111,20 @@ func TestGather(t *testing.T) {
 			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": int64(9000000), "d5ef-6ghi": nil},
 		},
 		{
-			name:       "a count failing once is retried",
-			fail:       map[string]int{"b3cd-4efg": 1},
-			wantIDs:    []string{"a2bc-3def", "b3cd-4efg", "c4de-5fgh", "d5ef-6ghi"},
-			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": int64(9000000), "d5ef-6ghi": nil},
-		},
-		{
-			name:       "a count failing every time is null with a warning",
-			fail:       map[string]int{"c4de-5fgh": 99},
+			// The HTTP client retries; Gather does not retry on top.
+			name:       "a failed count is null with a warning, not retried",
+			fail:       map[string]int{"c4de-5fgh": 1},
 			wantIDs:    []string{"a2bc-3def", "b3cd-4efg", "c4de-5fgh", "d5ef-6ghi"},
 			wantCounts: map[string]any{"a2bc-3def": int64(1412), "b3cd-4efg": int64(77), "c4de-5fgh": nil, "d5ef-6ghi": nil},
 			wantFailed: 1,
 			wantWarn:   true,
+		},
+		{
+			name:       "private assets withheld by default",
+			opts:       Options{IncludePrivate: false},
+			wantIDs:    []string{"a2bc-3def", "c4de-5fgh"},
+			wantCounts: map[string]any{"a2bc-3def": int64(1412), "c4de-5fgh": int64(9000000)},
+			withheld:   2,
 		},
 		{
 			name:       "owner filter only",
@@ -145,7 +149,9 @@ func TestGather(t *testing.T) {
 				src.fail[k] = v
 			}
 			opts := tt.opts
-			opts.CountRetryWait = time.Millisecond
+			if tt.withheld == 0 {
+				opts.IncludePrivate = true
+			}
 			opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 			res, err := Gather(t.Context(), src, opts)
 			if err != nil {
@@ -162,17 +168,19 @@ func TestGather(t *testing.T) {
 			if fmt.Sprint(ids) != fmt.Sprint(tt.wantIDs) {
 				t.Errorf("ids = %v, want %v", ids, tt.wantIDs)
 			}
-			if res.Drafts != 1 || res.Listed != 4 || res.Public != 2 || res.CountFailed != tt.wantFailed {
+			if res.Drafts != 1 || res.Listed != 4 || res.Public != 2 || res.CountFailed != tt.wantFailed || res.Withheld != tt.withheld {
 				t.Errorf("result = %+v", res)
 			}
 			if got := strings.Contains(logs.String(), "recording row_count as null"); got != tt.wantWarn {
 				t.Errorf("warned = %v, want %v:\n%s", got, tt.wantWarn, logs)
 			}
-			for id, n := range tt.fail {
-				want := min(n+1, DefaultCountAttempts)
-				if src.calls[id] != want {
-					t.Errorf("%s counted %d times, want %d", id, src.calls[id], want)
+			for id := range tt.fail {
+				if src.calls[id] != 1 {
+					t.Errorf("%s counted %d times, want 1", id, src.calls[id])
 				}
+			}
+			if tt.withheld > 0 && src.calls["b3cd-4efg"] != 0 {
+				t.Error("a withheld private asset was counted")
 			}
 			if src.calls["d5ef-6ghi"] != 0 {
 				t.Error("a story was counted")
@@ -323,7 +331,7 @@ func TestGatherBoundedConcurrency(t *testing.T) {
 		t.Run(fmt.Sprintf("bound %d", bound), func(t *testing.T) {
 			t.Parallel()
 			srv := fakeCatalog(t, 120, 20*time.Millisecond)
-			res, err := Gather(t.Context(), newClient(t, srv), Options{Concurrency: bound})
+			res, err := Gather(t.Context(), newClient(t, srv), Options{Concurrency: bound, IncludePrivate: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -354,9 +362,62 @@ func BenchmarkGather(b *testing.B) {
 			srv := fakeCatalog(b, 100, 10*time.Millisecond)
 			client := newClient(b, srv)
 			for b.Loop() {
-				if _, err := Gather(b.Context(), client, Options{Concurrency: c}); err != nil {
+				if _, err := Gather(b.Context(), client, Options{Concurrency: c, IncludePrivate: true}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// recordingLister answers from a StaticSource and records the queries.
+type recordingLister struct {
+	*StaticSource
+	err     error
+	queries []socrata.CatalogQuery
+}
+
+func (r *recordingLister) Catalog(ctx context.Context, q socrata.CatalogQuery) iter.Seq2[socrata.Asset, error] {
+	r.queries = append(r.queries, q)
+	if r.err != nil {
+		return func(yield func(socrata.Asset, error) bool) { yield(socrata.Asset{}, r.err) }
+	}
+	return r.StaticSource.Catalog(ctx, q)
+}
+
+func TestDestinationListed(t *testing.T) {
+	t.Parallel()
+	all := mustAssets(t, "catalog_page1.json", "catalog_page2.json", "catalog_page3.json")
+	anon := []socrata.Asset{all[0], all[2]}
+	tests := []struct {
+		name, id string
+		err      error
+		want     bool
+	}{
+		{name: "listed", id: all[0].Resource.ID, want: true},
+		{name: "not listed", id: all[1].Resource.ID, want: false},
+		{name: "catalog fails", id: all[0].Resource.ID, err: errors.New("503")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := &recordingLister{StaticSource: &StaticSource{Authenticated: all, Anonymous: anon}, err: tt.err}
+			got, err := DestinationListed(t.Context(), l, []string{"datahub.austintexas.gov", "", "data.austintexas.gov", "datahub.austintexas.gov"}, tt.id)
+			if tt.err != nil {
+				if err == nil || !strings.Contains(err.Error(), tt.id) {
+					t.Fatalf("err = %v, want an error naming %s", err, tt.id)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("DestinationListed = %v, %v; want %v", got, err, tt.want)
+			}
+			if len(l.queries) != 1 {
+				t.Fatalf("%d catalog queries, want 1", len(l.queries))
+			}
+			q := l.queries[0]
+			if q.Authenticated || !slices.Equal(q.IDs, []string{tt.id}) || q.Domain != "datahub.austintexas.gov,data.austintexas.gov" {
+				t.Errorf("query = %+v, want anonymous, ids=[%s], both domains once", q, tt.id)
 			}
 		})
 	}

@@ -4,6 +4,12 @@
 // upserts ONE record per run: ds, ex, rw and published_date (LastModified in
 // America/Chicago, to the minute).
 //
+// A file with a header and no rows is an error (a failed export, not zero
+// active permits): nothing is published. A type of DS, EX, RW missing from
+// the file is published as null, with a warning, never as 0; other types
+// are not published (the dataset has no field for them), with a warning
+// naming them.
+//
 // The seed says active permits come "from both AMANDA and SmartSheet":
 // --sheets FILE names Smartsheet sheets whose in-flight requests (rows whose
 // status column holds one of the configured active values) are added to a
@@ -37,6 +43,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
@@ -100,6 +107,14 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		if err := sheets.add(ctx, job, &counts); err != nil {
 			return err
 		}
+	}
+	if missing := counts.Missing(); len(missing) > 0 {
+		job.Logger.WarnContext(ctx, "folder types missing from the file are published as null", "key", permits.ActivePermitsKey,
+			"missing", strings.Join(missing, ", "))
+	}
+	if unknown := counts.Unknown(); len(unknown) > 0 {
+		job.Logger.WarnContext(ctx, "folder types the dataset has no field for are not published", "key", permits.ActivePermitsKey,
+			"unknown", strings.Join(unknown, ", "))
 	}
 	record := counts.Record(loc)
 	job.Logger.InfoContext(ctx, "active permits read", "key", permits.ActivePermitsKey,

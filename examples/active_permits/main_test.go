@@ -280,3 +280,54 @@ func TestSampleMode(t *testing.T) {
 		t.Fatalf("sample output %s, want %s", b, want)
 	}
 }
+
+func TestHeaderOnlyFileIsAnError(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.s3.PutObject(t, bucket, "active_permits.csv", []byte("FOLDERTYPE,ACTIVEPERMITS\n"))
+	logs, err := f.run(t)
+	if err == nil {
+		t.Fatalf("run succeeded on a header-only file\n%s", logs)
+	}
+	if code := jobkit.ExitCode(err); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if !strings.Contains(err.Error(), "active_permits.csv") || !strings.Contains(err.Error(), "no rows") {
+		t.Errorf("error %q does not say active_permits.csv has no rows", err)
+	}
+	if reqs := f.soc.Requests(); len(reqs) != 0 {
+		t.Errorf("socrata saw %d requests, want none", len(reqs))
+	}
+}
+
+func TestMissingAndUnknownFolderTypes(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.s3.PutObject(t, bucket, "active_permits.csv", []byte("FOLDERTYPE,ACTIVEPERMITS\nDS,187\nLA,4\nRW,1462\nZZ,1\n"))
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	reqs := f.soc.Requests()
+	if len(reqs) != 1 || len(reqs[0].Rows) != 1 {
+		t.Fatalf("requests %+v, want one upsert of one row", reqs)
+	}
+	want := map[string]any{"ds": json.Number("187"), "ex": nil, "rw": json.Number("1462"), "published_date": f.publishedDate(t)}
+	if got := reqs[0].Rows[0]; !maps.Equal(got, want) {
+		t.Errorf("upserted %v, want %v (EX null, LA and ZZ left out)", got, want)
+	}
+	if !strings.Contains(string(reqs[0].Body), `"ex":null`) {
+		t.Errorf("body %s does not send ex as null", reqs[0].Body)
+	}
+	var missing, unknown bool
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, "level=WARN") {
+			continue
+		}
+		missing = missing || strings.Contains(line, "EX")
+		unknown = unknown || (strings.Contains(line, "LA") && strings.Contains(line, "ZZ"))
+	}
+	if !missing || !unknown {
+		t.Errorf("warnings for the missing type (EX: %v) and the unknown ones (LA, ZZ: %v) missing:\n%s", missing, unknown, logs)
+	}
+}

@@ -70,7 +70,11 @@ func (s *sheetContributions) add(ctx context.Context, job *jobkit.Job, counts *p
 		if err != nil {
 			return err
 		}
-		counts.Add(c)
+		if !counts.Add(c) {
+			job.Logger.WarnContext(ctx, "smartsheet requests not added: the folder type is missing from "+permits.ActivePermitsKey+" (its count stays null)",
+				"sheet_id", cfg.SheetID, "sheet", c.Sheet, "folder_type", c.FolderType, "count", c.Count)
+			continue
+		}
 		job.Logger.InfoContext(ctx, "smartsheet requests added to active permits", "sheet_id", cfg.SheetID,
 			"sheet", c.Sheet, "folder_type", c.FolderType, "count", c.Count, "status_column", cfg.StatusColumn)
 	}

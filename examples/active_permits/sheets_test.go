@@ -114,3 +114,34 @@ func mustRead(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// TestSheetContributionToMissingType: DS is missing from active_permits.csv,
+// so its count is unknown: the Smartsheet requests are not added (a partial
+// sum would read as the count), ds stays null, and a warning says so.
+func TestSheetContributionToMissingType(t *testing.T) {
+	t.Parallel()
+	const token = "ss-TOKEN-0xABCDEF"
+	cfgFile := filepath.Join(t.TempDir(), "sheets.json")
+	if err := os.WriteFile(cfgFile, mustRead(t, "sample/active_sheets.json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := setup(t)
+	f.s3.PutObject(t, bucket, "active_permits.csv", []byte("FOLDERTYPE,ACTIVEPERMITS\nEX,23\nRW,1462\n"))
+	ss := smartsheetServer(t, token)
+	f.env["SMARTSHEET_ACCESS_TOKEN"] = token
+	f.env["SMARTSHEET_API_BASE"] = ss.URL + "/2.0"
+	logs, err := f.run(t, "--sheets", cfgFile)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	reqs := f.soc.Requests()
+	if len(reqs) != 1 || len(reqs[0].Rows) != 1 {
+		t.Fatalf("requests %+v, want one upsert of one row", reqs)
+	}
+	if v, ok := reqs[0].Rows[0]["ds"]; !ok || v != nil {
+		t.Errorf("ds = %v (sent: %v), want null", v, ok)
+	}
+	if !strings.Contains(logs, "smartsheet requests not added") || !strings.Contains(logs, "folder_type=DS") {
+		t.Errorf("no warning for the contribution that was not added:\n%s", logs)
+	}
+}

@@ -10,7 +10,9 @@
 //	finance_reports_to_s3 [--year Y] [--month M] [--dry-run] [--log-json] [-v]
 //
 // Environment: BASE_URL (https://host/MicroStrategyLibrary), MSTRO_USERNAME,
-// MSTRO_PASSWORD, PROJECT_ID, BUCKET_NAME, AWS_ACCESS_KEY /
+// MSTRO_PASSWORD, PROJECT_ID, EXPENSES_REPORT_ID and REVENUE_REPORT_ID
+// (optional, 32 hexadecimal digits; defaults 1C804F8891479811944EF68F99835649
+// and FBC5E5F30744717D7079ADADB956C3BC), BUCKET_NAME, AWS_ACCESS_KEY /
 // AWS_SECRET_ACCESS_KEY (optional: else the AWS default chain), AWS_REGION,
 // AWS_ENDPOINT_URL_S3.
 //
@@ -52,9 +54,27 @@ func main() {
 }
 
 var settings = jobkit.Merge(
-	jobkit.Settings{Required: []string{"BASE_URL", "MSTRO_USERNAME", "MSTRO_PASSWORD", "PROJECT_ID"}},
+	jobkit.Settings{Required: []string{"BASE_URL", "MSTRO_USERNAME", "MSTRO_PASSWORD", "PROJECT_ID"},
+		Optional: reportIDVars},
 	jobkit.S3Settings(jobkit.FinanceKeys),
 )
+
+// reportIDVars override the report ids, expenses then revenue.
+var reportIDVars = []string{"EXPENSES_REPORT_ID", "REVENUE_REPORT_ID"}
+
+// reports returns the report definitions with the ids from the
+// environment (defaults: finance.Reports), checked before any work.
+func reports(env jobkit.Env) ([]finance.Report, error) {
+	out := finance.Reports() // expenses, revenue: the order of reportIDVars
+	for i, v := range reportIDVars {
+		r, err := out[i].WithID(env.Get(v))
+		if err != nil {
+			return nil, jobkit.Invalid("%s: %w", v, err)
+		}
+		out[i] = r
+	}
+	return out, nil
+}
 
 // deps are what tests may replace.
 type deps struct {
@@ -94,6 +114,10 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	if *concurrency < 1 {
 		return &jobkit.UsageError{Err: fmt.Errorf("--concurrency must be at least 1")}
 	}
+	defs, err := reports(env)
+	if err != nil {
+		return err
+	}
 
 	cfg := mstr.Config{
 		BaseURL:      env.Get("BASE_URL"),
@@ -127,7 +151,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	if err != nil {
 		return err
 	}
-	tasks := finance.Tasks(m)
+	tasks := finance.Tasks(m, defs...)
 	job.Logger.InfoContext(ctx, "running finance reports", "months", []string{m.Prev().String(), m.String()},
 		"departments", finance.Departments(), "reports", len(tasks), "concurrency", *concurrency)
 	if err := client.Login(ctx); err != nil {

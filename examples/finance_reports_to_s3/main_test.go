@@ -333,3 +333,66 @@ func TestSampleMode(t *testing.T) {
 		}
 	}
 }
+
+// TestReportIDsAreConfiguration: the city moved both reports to new ids;
+// EXPENSES_REPORT_ID and REVENUE_REPORT_ID point the job at them.
+func TestReportIDsAreConfiguration(t *testing.T) {
+	t.Parallel()
+	const newExpenses, newRevenue = "0A1B2C3D4E5F60718293A4B5C6D7E8F9", "99887766554433221100ffeeddccbbaa"
+	moved := func(f *fixture) {
+		f.fake.Reports[newExpenses] = f.fake.Reports[finance.Expenses().ID]
+		f.fake.Reports[newRevenue] = f.fake.Reports[finance.Revenue().ID]
+		delete(f.fake.Reports, finance.Expenses().ID)
+		delete(f.fake.Reports, finance.Revenue().ID)
+	}
+	t.Run("moved reports", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, nil)
+		moved(f)
+		f.env["EXPENSES_REPORT_ID"], f.env["REVENUE_REPORT_ID"] = newExpenses, newRevenue
+		logs, err := f.run(t)
+		if err != nil {
+			t.Fatalf("run: %v\n%s", err, logs)
+		}
+		if keys := f.s3.Keys(t, bucket, ""); !slices.Equal(keys, allKeys) {
+			t.Fatalf("keys = %q, want %q", keys, allKeys)
+		}
+	})
+	t.Run("defaults are today's ids", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, nil)
+		if logs, err := f.run(t); err != nil {
+			t.Fatalf("run: %v\n%s", err, logs)
+		}
+		for _, c := range f.fake.Calls() {
+			if strings.Contains(c, newExpenses) || strings.Contains(c, newRevenue) {
+				t.Errorf("call %s uses a configured id", c)
+			}
+		}
+		if len(f.s3.Keys(t, bucket, "")) != len(allKeys) {
+			t.Error("the default ids did not reach the reports")
+		}
+	})
+	for _, tt := range []struct{ name, variable, value string }{
+		{"too short", "EXPENSES_REPORT_ID", "1C804F88"},
+		{"not hex", "REVENUE_REPORT_ID", "FBC5E5F30744717D7079ADADB956C3BZ"},
+		{"a URL", "REVENUE_REPORT_ID", "https://host/MicroStrategyLibrary/app/FBC5E5F30744717D7079ADADB956C3BC"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, nil)
+			f.env[tt.variable] = tt.value
+			_, err := f.run(t)
+			var stderr bytes.Buffer
+			if code := jobkit.Exit(name, err, &stderr); code != 2 {
+				t.Fatalf("exit code %d (err %v), want 2", code, err)
+			}
+			if !strings.Contains(stderr.String(), tt.variable) || !strings.Contains(stderr.String(), "32 hexadecimal") {
+				t.Errorf("stderr %q does not name %s and the expected shape", stderr.String(), tt.variable)
+			}
+			if n := len(f.fake.Calls()); n != 0 {
+				t.Errorf("%d MicroStrategy calls despite the bad id", n)
+			}
+		})
+	}
+}

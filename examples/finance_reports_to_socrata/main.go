@@ -7,7 +7,10 @@
 // upserts the rows to EXP_DATASET and REV_DATASET. A file whose name does
 // not match <report>/<YYYY-MM-DD>_<dept>.csv is skipped with a warning.
 //
-//	finance_reports_to_socrata [--year Y] [--month M] [--replace] [--dry-run] [--log-json] [-v]
+//	finance_reports_to_socrata [--year Y] [--month M] [--replace [true|false]] [--dry-run] [--log-json] [-v]
+//
+// --replace takes an optional boolean, also separated as runbooks write it
+// ("--replace True", "--replace False"); any other value is a usage error.
 //
 // Environment: BUCKET_NAME, AWS_ACCESS_KEY / AWS_SECRET_ACCESS_KEY
 // (optional: else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3,
@@ -78,8 +81,8 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	year := fset.Int("year", 0, "calendar year of the month to publish (default: current)")
 	month := fset.Int("month", 0, "calendar month 1-12 (default: current)")
-	replace := fset.Bool("replace", false, "publish every report file, not only the selected month and the one before")
-	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
+	replace := fset.Bool("replace", false, "publish every report file, not only the selected month and the one before (--replace, --replace=false, --replace True|False)")
+	job, err := jobkit.Start(name, fset, joinBoolValues(args, "replace"), env, stdout, settings)
 	if err != nil {
 		return err
 	}

@@ -120,13 +120,62 @@ func TestUpsertsSelectedMonths(t *testing.T) {
 
 func TestReplaceFlagTakesEveryFile(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
-	if logs, err := f.run(t, "--replace"); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs)
+	every, selected := []string{"2024-6", "2024-7", "2024-8"}, []string{"2024-7", "2024-8"}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--replace"}, every},
+		{[]string{"-replace"}, every},
+		{[]string{"--replace=true"}, every},
+		{[]string{"--replace=false"}, selected},
+		// The separated forms the runbooks use (Go's flag package reads a
+		// separated value of a bool flag as a positional argument).
+		{[]string{"--replace", "True"}, every},
+		{[]string{"--replace", "False"}, selected},
+		{[]string{"--replace", "true", "--month", "8"}, every},
+		{[]string{"--replace", "0"}, selected},
+		{[]string{"--replace", "--dry-run"}, nil}, // a flag after --replace is not its value
+		{nil, selected},
 	}
-	exp := f.soc.Upserts(expDataset)
-	if got := months(exp); !slices.Equal(got, []string{"2024-6", "2024-7", "2024-8"}) || len(exp) != 18 {
-		t.Errorf("%d rows of months %v, want 18 rows of June–August", len(exp), got)
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			logs, err := f.run(t, tt.args...)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, logs)
+			}
+			exp := f.soc.Upserts(expDataset)
+			if tt.want == nil { // dry run: every file previewed, nothing sent
+				if len(exp) != 0 || !strings.Contains(logs, "publishing every report file (--replace)") {
+					t.Errorf("--replace --dry-run: %d rows sent; logs:\n%s", len(exp), logs)
+				}
+				return
+			}
+			if got := months(exp); !slices.Equal(got, tt.want) || len(exp) != 6*len(tt.want) {
+				t.Errorf("%d rows of months %v, want %d rows of %v", len(exp), got, 6*len(tt.want), tt.want)
+			}
+		})
+	}
+}
+
+// TestReplaceValueNotABool: a value that is not a boolean is refused, never
+// read as true (the original's argparse type=bool took "False" as true).
+func TestReplaceValueNotABool(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--replace=yes"}, {"--replace", "yes"}, {"--replace", "False", "extra"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			_, err := f.run(t, args...)
+			if code := jobkit.ExitCode(err); code != 2 {
+				t.Fatalf("exit code %d (err %v), want 2", code, err)
+			}
+			if n := len(f.soc.Requests()); n != 0 {
+				t.Errorf("%d socrata requests despite the usage error", n)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,10 @@
 // Sunday–Saturday weeks labelled by their Saturday (permits.WeeklySummary)
 // and replaces WEEK_DATASET with one row per week.
 //
+// A day written on more than one row of a daily file is summed, with a
+// warning naming the file and the days. A daily file with a header and no
+// rows is an error naming it, and nothing is sent, unless --force.
+//
 // Before replacing, it counts the dataset's rows and refuses to shrink it by
 // more than --max-shrink (a fraction; default 0: no shrink at all) unless
 // --force is given. --force also allows a replace with zero rows.
@@ -28,6 +32,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -87,6 +92,18 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		if f.NoDay > 0 {
 			job.Logger.WarnContext(ctx, "rows without a day skipped", "key", f.Key, "skipped", f.NoDay)
 		}
+		if len(f.Repeated) > 0 {
+			job.Logger.WarnContext(ctx, "repeated days summed", "key", f.Key, "days", dayList(f.Repeated), "repeated_days", len(f.Repeated))
+		}
+	}
+	// A header-only daily file is a failed export: summing it would publish
+	// 0 for its measure in every week, and the shrink guard (which counts
+	// rows, not values) would let that through.
+	if err := in.RequireRows(); err != nil {
+		if !replaceOpts.Force {
+			return fmt.Errorf("s3: %w; nothing was sent (rerun with --force to publish without it)", err)
+		}
+		job.Logger.WarnContext(ctx, "publishing despite a daily file without rows (--force)", "error", err.Error())
 	}
 	weeks, err := permits.WeeklySummary(in)
 	if err != nil {
@@ -117,4 +134,19 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		return fmt.Errorf("socrata: replace %s: socrata counted %d row error(s)", dataset, res.Errors)
 	}
 	return nil
+}
+
+// dayList formats days for a log line: "2024-12-18, 2025-01-03", the first
+// 20 and a count of the others.
+func dayList(days []time.Time) string {
+	const most = 20
+	out := make([]string, 0, min(len(days), most)+1)
+	for i, d := range days {
+		if i == most {
+			out = append(out, fmt.Sprintf("and %d more", len(days)-most))
+			break
+		}
+		out = append(out, d.Format(time.DateOnly))
+	}
+	return strings.Join(out, ", ")
 }

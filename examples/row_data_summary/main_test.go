@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
@@ -424,11 +425,11 @@ func TestEmptyDailyFilesRefused(t *testing.T) {
 			}
 			f.soc.SetCount(dataset, 8)
 			logs, err := f.run(t, tt.args...)
-			if !strings.Contains(logs, "weekly summary is empty") {
-				t.Errorf("logs lack the empty-summary warning:\n%s", logs)
-			}
 			replaces := f.soc.Replaces(dataset)
 			if tt.replaced {
+				if !strings.Contains(logs, "weekly summary is empty") {
+					t.Errorf("logs lack the empty-summary warning:\n%s", logs)
+				}
 				if err != nil {
 					t.Fatalf("run: %v\n%s", err, logs)
 				}
@@ -437,8 +438,13 @@ func TestEmptyDailyFilesRefused(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), "the daily files hold no rows") || !strings.Contains(err.Error(), "--force") {
+			if err == nil || !strings.Contains(err.Error(), "no rows") || !strings.Contains(err.Error(), "--force") {
 				t.Fatalf("err = %v, want a refusal naming the empty daily files and --force", err)
+			}
+			for key := range headers {
+				if !strings.Contains(err.Error(), key) {
+					t.Errorf("error %q does not name %s", err, key)
+				}
 			}
 			if code := jobkit.ExitCode(err); code != 1 {
 				t.Errorf("exit code %d, want 1", code)
@@ -450,6 +456,106 @@ func TestEmptyDailyFilesRefused(t *testing.T) {
 			}
 			if len(replaces) != 0 {
 				t.Error("a refused run replaced the dataset")
+			}
+		})
+	}
+}
+
+// weekRow returns the replaced row of the week ending on week.
+func weekRow(t *testing.T, rows []map[string]any, week string) map[string]any {
+	t.Helper()
+	for _, r := range rows {
+		if r["date"] == week+"T00:00:00.000" {
+			return r
+		}
+	}
+	t.Fatalf("no row for the week ending %s in %v", week, rows)
+	return nil
+}
+
+func TestRepeatedDayIsSummed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key, body string
+		week, field     string
+		want            string
+		days            string
+	}{
+		{name: "smartsheet file", key: "Commercial DS Permit Requests.csv",
+			// The sample's 2024-12-18 (2) is written twice more: 2+3+1.
+			body: "Date Created,Count Permits\n2024-12-14,1\n2024-12-18,2\n2024-12-18,3\n2025-01-03,1\n2025-01-03,4\n2024-12-18,1\n",
+			week: "2024-12-21", field: "ds_applications_received", want: "16", days: "2024-12-18, 2025-01-03"},
+		{name: "amanda file", key: "issued_permits.csv",
+			body: "FOLDERTYPE,SUBCODE,\"TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')\",ISSUEDROWPERMITS\n" +
+				"RW,50500,2024-12-16,10\nDS,50500,2024-12-20,1\nRW,50545,2025-01-02,7\nRW,50500,2025-01-25,5\nRW,50500,2024-12-16,2\n",
+			week: "2024-12-21", field: "rw_permits_issued", want: "12", days: "2024-12-16"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.s3.PutObject(t, bucket, tt.key, []byte(tt.body))
+			logs, err := f.run(t)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, logs)
+			}
+			replaces := f.soc.Replaces(dataset)
+			if len(replaces) != 1 {
+				t.Fatalf("%d replaces, want 1", len(replaces))
+			}
+			if got := fmt.Sprint(weekRow(t, replaces[0], tt.week)[tt.field]); got != tt.want {
+				t.Errorf("%s of the week ending %s = %s, want %s (the repeated day summed)", tt.field, tt.week, got, tt.want)
+			}
+			var warn string
+			for _, line := range strings.Split(logs, "\n") {
+				if strings.Contains(line, "level=WARN") && strings.Contains(line, "repeated") {
+					warn = line
+				}
+			}
+			if !strings.Contains(warn, tt.key) || !strings.Contains(warn, tt.days) {
+				t.Errorf("no warning naming %q and the days %q:\n%s", tt.key, tt.days, logs)
+			}
+		})
+	}
+}
+
+func TestHeaderOnlyDailyFile(t *testing.T) {
+	t.Parallel()
+	for _, force := range []bool{false, true} {
+		t.Run(fmt.Sprint("force=", force), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.s3.PutObject(t, bucket, "Extension and Revision Requests.csv", []byte("Created,Count Permits\n"))
+			var args []string
+			if force {
+				args = []string{"--force"}
+			}
+			logs, err := f.run(t, args...)
+			if force {
+				if err != nil {
+					t.Fatalf("forced run: %v\n%s", err, logs)
+				}
+				if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "Extension and Revision Requests.csv") {
+					t.Errorf("forced run does not warn about the empty file:\n%s", logs)
+				}
+				if got := f.soc.Replaces(dataset); len(got) != 1 || len(got[0]) != 8 {
+					t.Fatalf("forced run: replaces = %d, want one of 8 rows", len(got))
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("run succeeded with a header-only daily file\n%s", logs)
+			}
+			if code := jobkit.ExitCode(err); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			for _, w := range []string{"Extension and Revision Requests.csv", "no rows", "--force"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if reqs := f.soc.Requests(); len(reqs) != 0 {
+				t.Errorf("a refused run sent %v to socrata", methods(reqs))
 			}
 		})
 	}

@@ -10,6 +10,16 @@
 // SOCRATA_CATALOG_URL when set; it is listed with the job's credentials and
 // without them (an asset listed anonymously is public).
 //
+// Private assets (listed with the credentials, not anonymously) are
+// published only into a destination that is itself not publicly readable:
+// before any work the job asks the Discovery API, anonymously (no
+// credentials, no app token), for the destination's id. If it is listed
+// there, or the answer cannot be had, private assets are withheld and the
+// log says how many. --include-private publishes them without asking.
+//
+// A row count that fails after the HTTP client's retries is published as
+// null, with a warning: one asset never sinks the run.
+//
 // The replace is refused when it would shrink the dataset by more than
 // --max-shrink (default 0.25) of its rows, or leave it empty, unless
 // --force is given.
@@ -22,6 +32,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -31,8 +42,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
-	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -65,7 +76,7 @@ var settings = jobkit.Merge(
 type options struct {
 	concurrency    int
 	replace        jobkit.ReplaceFlags
-	countRetryWait time.Duration
+	includePrivate bool
 }
 
 func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
@@ -73,7 +84,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.IntVar(&o.concurrency, "concurrency", socratameta.DefaultConcurrency, "row count queries in flight at most")
 	o.replace.Register(fs, defaultMaxShrink)
-	fs.DurationVar(&o.countRetryWait, "count-retry-wait", socratameta.DefaultCountRetryWait, "wait before retrying a failed row count (doubles each time)")
+	fs.BoolVar(&o.includePrivate, "include-private", false, "publish private assets too, without checking that the destination is not publicly readable")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
@@ -86,7 +97,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		return err
 	}
 
-	src, err := source(job)
+	src, anon, err := source(job)
 	if err != nil {
 		return err
 	}
@@ -100,14 +111,23 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	domain := job.Env.Get("METADATA_DOMAIN")
 
+	// The destination may be listed on the portal that holds it (SO_WEB),
+	// the catalog's domain, or the public portal its public URL names.
+	publicHost := strings.TrimSuffix(strings.TrimPrefix(socratameta.DefaultPublicURL, "https://"), "/d/")
+	domains := []string{anon.Host(), cmp.Or(domain, socratameta.DefaultDomain), publicHost}
+	include := includePrivate(ctx, job, anon, domains, dataset, o.includePrivate)
 	res, err := socratameta.Gather(ctx, src, socratameta.Options{
 		Domain:         domain,
 		Concurrency:    o.concurrency,
-		CountRetryWait: o.countRetryWait,
+		IncludePrivate: include,
 		Logger:         job.Logger,
 	})
 	if err != nil {
 		return err
+	}
+	if res.Withheld > 0 {
+		job.Logger.WarnContext(ctx, "private assets withheld: the destination may be publicly readable (--include-private publishes them)",
+			"dataset", dataset, "withheld", res.Withheld)
 	}
 
 	// Replace refuses, sending nothing, to empty the dataset or to shrink it
@@ -127,21 +147,62 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	return nil
 }
 
+// includePrivate decides whether private assets may be published into
+// dataset: with --include-private, or when the anonymous catalog does not
+// list the destination. A catalog that cannot answer means no.
+func includePrivate(ctx context.Context, job *jobkit.Job, anon socratameta.Lister, domains []string, dataset string, flagged bool) bool {
+	if flagged {
+		job.Logger.InfoContext(ctx, "private assets included (--include-private)", "dataset", dataset)
+		return true
+	}
+	listed, err := socratameta.DestinationListed(ctx, anon, domains, dataset)
+	switch {
+	case err != nil:
+		job.Logger.WarnContext(ctx, "cannot tell whether the destination is publicly readable; private assets will be withheld",
+			"dataset", dataset, "error", err.Error())
+		return false
+	case listed:
+		job.Logger.InfoContext(ctx, "the destination is publicly listed; private assets will be withheld", "dataset", dataset)
+		return false
+	default:
+		job.Logger.InfoContext(ctx, "the destination is not publicly listed; private assets included", "dataset", dataset)
+		return true
+	}
+}
+
+// destinationCatalog answers the anonymous destination check.
+type destinationCatalog interface {
+	socratameta.Lister
+	Host() string
+}
+
 // source returns the catalog and counts: the portal (live, dry run) or the
-// embedded sample.
-func source(job *jobkit.Job) (socratameta.Source, error) {
+// embedded sample; and the catalog as the public sees it, for the
+// destination check: a client without credentials or app token.
+func source(job *jobkit.Job) (socratameta.Source, destinationCatalog, error) {
 	if job.Mode == jobkit.Sample {
-		return sampleSource(sampleCatalog)
+		s, err := sampleSource(sampleCatalog)
+		return s, sampleAnon{s}, err
 	}
 	cfg := jobkit.SocrataConfig(job.Env)
 	cfg.Logger = job.Logger
 	cfg.CatalogURL = job.Env.Get("SOCRATA_CATALOG_URL")
 	client, err := socrata.New(cfg)
 	if err != nil {
-		return nil, &jobkit.ConfigError{Err: err}
+		return nil, nil, &jobkit.ConfigError{Err: err}
 	}
-	return client, nil
+	anon, err := socrata.New(socrata.Config{Domain: cfg.Domain, CatalogURL: cfg.CatalogURL, Logger: job.Logger})
+	if err != nil {
+		return nil, nil, &jobkit.ConfigError{Err: err}
+	}
+	return client, anon, nil
 }
+
+// sampleAnon is the sample catalog's anonymous listing, for the
+// destination check in sample mode.
+type sampleAnon struct{ *socratameta.StaticSource }
+
+func (sampleAnon) Host() string { return "" }
 
 // sampleSource decodes the embedded sample: two recorded-shape catalog
 // responses (authenticated and anonymous) and the row counts.

@@ -49,7 +49,7 @@ func setup(t *testing.T) *fixture {
 func (f *fixture) run(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	var out jobtest.Buffer
-	err := run(t.Context(), append([]string{"--count-retry-wait", "1ms"}, args...), jobkit.MapEnv(f.env), &out)
+	err := run(t.Context(), args, jobkit.MapEnv(f.env), &out)
 	return out.String(), err
 }
 
@@ -103,7 +103,7 @@ func TestReplacesMetadataDataset(t *testing.T) {
 	// anonymous one neither.
 	var auth, anon int
 	for _, r := range f.soc.Requests() {
-		if r.Path != "/api/catalog/v1" {
+		if r.Path != "/api/catalog/v1" || r.Query.Has("ids") { // ids: the destination check
 			continue
 		}
 		_, _, basic := (&http.Request{Header: r.Header}).BasicAuth()
@@ -153,8 +153,10 @@ func TestFailedCountIsNull(t *testing.T) {
 			tries++
 		}
 	}
-	if tries != 3 {
-		t.Errorf("count tried %d times, want 3", tries)
+	// A 404 is final: the one HTTP pipeline does not retry it, and nothing
+	// above it retries either.
+	if tries != 1 {
+		t.Errorf("count tried %d times, want 1", tries)
 	}
 	puts := f.puts()
 	if len(puts) != 1 {
@@ -243,6 +245,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad concurrency", nil, []string{"--concurrency", "0"}, "--concurrency"},
 		{"bad max shrink", nil, []string{"--max-shrink", "2"}, "--max-shrink"},
 		{"bad domain", map[string]string{"SO_WEB": "ftp://x", "SO_KEY": "k", "SO_SECRET": "s"}, nil, "scheme"},
+		{"count retries are gone", nil, []string{"--count-retry-wait", "1s"}, "count-retry-wait"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,7 +263,7 @@ func TestCatalogErrorExitsOne(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	f.soc.FailNext(1, http.StatusForbidden, "", `{"code":"authentication_required","error":true,"message":"bad key"}`)
-	_, err := f.run(t)
+	_, err := f.run(t, "--include-private") // no destination check: the listing is the first request
 	if jobkit.ExitCode(err) != 1 {
 		t.Fatalf("err = %v", err)
 	}
@@ -368,6 +371,9 @@ func TestCatalogDomainAndEndpoint(t *testing.T) {
 			t.Errorf("unexpected request to the catalog endpoint: %s %s", r.Method, r.Path)
 			continue
 		}
+		if r.Query.Has("ids") { // the destination check
+			continue
+		}
 		if got := r.Query.Get("domains"); got != "data.austintexas.gov" {
 			t.Errorf("domains = %q, want METADATA_DOMAIN", got)
 		}
@@ -385,5 +391,154 @@ func TestCatalogDomainAndEndpoint(t *testing.T) {
 	}
 	if puts := f.puts(); len(puts) != 1 || len(puts[0].Rows) != 4 {
 		t.Fatalf("replace on SO_WEB: %+v", puts)
+	}
+}
+
+// catalogWith returns the sample catalog's results with extra appended to
+// the authenticated and/or anonymous listing.
+func catalogWith(t *testing.T, extra json.RawMessage, auth, anon bool) (a, b []json.RawMessage) {
+	t.Helper()
+	var raw struct {
+		Authenticated struct{ Results []json.RawMessage } `json:"authenticated"`
+		Anonymous     struct{ Results []json.RawMessage } `json:"anonymous"`
+	}
+	if err := json.Unmarshal(sampleCatalog, &raw); err != nil {
+		t.Fatal(err)
+	}
+	a, b = raw.Authenticated.Results, raw.Anonymous.Results
+	if auth {
+		a = append(a, extra)
+	}
+	if anon {
+		b = append(b, extra)
+	}
+	return a, b
+}
+
+// destination is the metadata dataset's own catalog entry (another owner,
+// another category: not one of the department's assets).
+var destination = json.RawMessage(`{"resource":{"id":"28ys-ieqv","name":"Data and Technology Services Datasets","type":"dataset"},` +
+	`"classification":{"domain_category":"City Government"},"owner":{"id":"aaaa-bbbb","display_name":"Open Data"}}`)
+
+func TestPrivateAssetsOnlyIntoAPrivateDestination(t *testing.T) {
+	t.Parallel()
+	const all, public = "[a2bc-3def b3cd-4efg c4de-5fgh d5ef-6ghi]", "[a2bc-3def c4de-5fgh d5ef-6ghi]"
+	tests := []struct {
+		name       string
+		auth, anon bool // where the destination is listed
+		fail       bool // the anonymous destination query fails
+		args       []string
+		wantIDs    string
+		wantLog    string
+		wantQuery  bool // the destination query was sent
+	}{
+		{name: "public destination", auth: true, anon: true, wantIDs: public, wantLog: "withheld=1", wantQuery: true},
+		{name: "private destination", auth: true, wantIDs: all, wantLog: "not publicly listed", wantQuery: true},
+		{name: "destination missing from the catalog", wantIDs: all, wantLog: "not publicly listed", wantQuery: true},
+		{name: "catalog cannot answer", auth: true, anon: true, fail: true, wantIDs: public, wantLog: "withheld=1", wantQuery: true},
+		{name: "--include-private", auth: true, anon: true, args: []string{"--include-private"}, wantIDs: all, wantLog: "--include-private"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.env["METADATA_DATASET"] = metaDataset
+			f.soc.SetCatalog(catalogWith(t, destination, tt.auth, tt.anon))
+			if tt.fail {
+				f.soc.FailNext(1, http.StatusForbidden, "", `{"error":"catalog refused"}`)
+			}
+			logs, err := f.run(t, tt.args...)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, logs)
+			}
+			puts := f.puts()
+			if len(puts) != 1 {
+				t.Fatalf("%d replaces, want 1", len(puts))
+			}
+			var ids []string
+			for _, r := range puts[0].Rows {
+				ids = append(ids, r["id"].(string))
+				if r["is_public"] == false && tt.wantIDs == public {
+					t.Errorf("private asset %v published", r["id"])
+				}
+			}
+			if fmt.Sprint(ids) != tt.wantIDs {
+				t.Errorf("published ids %v, want %s", ids, tt.wantIDs)
+			}
+			if !strings.Contains(logs, tt.wantLog) {
+				t.Errorf("logs lack %q:\n%s", tt.wantLog, logs)
+			}
+			var queries int
+			for _, r := range f.soc.Requests() {
+				if r.Path != "/api/catalog/v1" || !r.Query.Has("ids") {
+					continue
+				}
+				queries++
+				if got := r.Query["ids"]; len(got) != 1 || got[0] != metaDataset {
+					t.Errorf("destination query ids = %v, want [%s]", got, metaDataset)
+				}
+				// The portal holding the dataset (SO_WEB), the catalog's
+				// domain and the public portal.
+				if got, want := r.Query.Get("domains"), "127.0.0.1,datahub.austintexas.gov,data.austintexas.gov"; got != want {
+					t.Errorf("destination query domains = %q, want %q", got, want)
+				}
+				// Anonymous: what the public sees, so no credentials and no app token.
+				for _, h := range []string{"Authorization", "X-App-Token", "X-Socrata-Host"} {
+					if v := r.Header.Get(h); v != "" {
+						t.Errorf("destination query sent %s", h)
+					}
+				}
+			}
+			if got := queries > 0; got != tt.wantQuery {
+				t.Errorf("destination queries = %d, want some: %v", queries, tt.wantQuery)
+			}
+		})
+	}
+}
+
+func TestNullAttributionAndDescriptionStayNull(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(sampleCatalog, &raw); err != nil {
+		t.Fatal(err)
+	}
+	// b3cd-4efg: attribution null in the recording; make its description
+	// null too. d5ef-6ghi keeps its explicit "" attribution.
+	page := strings.Replace(string(raw["authenticated"]), `"id": "b3cd-4efg",
+     "description": "",`, `"id": "b3cd-4efg",
+     "description": null,`, 1)
+	if page == string(raw["authenticated"]) {
+		t.Fatal("the recorded b3cd-4efg entry changed shape; update the test")
+	}
+	var p, anon struct{ Results []json.RawMessage }
+	json.Unmarshal([]byte(page), &p)
+	json.Unmarshal(raw["anonymous"], &anon)
+	f.soc.SetCatalog(p.Results, anon.Results)
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	puts := f.puts()
+	if len(puts) != 1 {
+		t.Fatalf("%d replaces", len(puts))
+	}
+	byID := map[string]map[string]any{}
+	for _, r := range puts[0].Rows {
+		byID[r["id"].(string)] = r
+	}
+	for _, c := range []struct {
+		id, field string
+		want      any
+	}{
+		{"b3cd-4efg", "attribution", nil}, {"b3cd-4efg", "description", nil},
+		{"d5ef-6ghi", "attribution", ""}, {"a2bc-3def", "attribution", "Austin Transportation & Public Works"},
+	} {
+		if got, ok := byID[c.id][c.field]; !ok || got != c.want {
+			t.Errorf("%s %s = %#v (sent: %v), want %#v", c.id, c.field, got, ok, c.want)
+		}
+	}
+	if !strings.Contains(string(puts[0].Body), `"attribution":null`) {
+		t.Errorf("the replace body sends no null attribution")
 	}
 }

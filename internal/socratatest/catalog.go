@@ -24,6 +24,7 @@ type catalogState struct {
 // resource.id set). Results are served in resource.id order, paged with
 // limit (default 100) and offset, or scroll_id (results after that id); like
 // the real service, offset+limit > 10000 and order with scroll_id answer 400.
+// An ids= parameter restricts the results to those assets.
 func (s *Server) SetCatalog(authenticated, anonymous []json.RawMessage) {
 	conv := func(in []json.RawMessage) []catalogAsset {
 		out := make([]catalogAsset, 0, len(in))
@@ -52,6 +53,9 @@ func (s *Server) serveCatalog(w http.ResponseWriter, r *http.Request) int {
 		assets = s.catalog.auth
 	}
 	s.mu.Unlock()
+	if ids := q["ids"]; len(ids) > 0 { // ids=: only those assets
+		assets = slices.DeleteFunc(slices.Clone(assets), func(a catalogAsset) bool { return !slices.Contains(ids, a.id) })
+	}
 
 	bad := func(msg string) int {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": msg})

@@ -112,3 +112,26 @@ func equal(a, b []int) bool {
 	}
 	return true
 }
+
+func TestCatalogIDs(t *testing.T) {
+	t.Parallel()
+	s := Start(t)
+	asset := func(id string) json.RawMessage { return json.RawMessage(`{"resource":{"id":"` + id + `"}}`) }
+	s.SetCatalog(nil, []json.RawMessage{asset("aaaa-1111"), asset("bbbb-2222"), asset("cccc-3333")})
+	resp, err := s.Client().Get(s.URL + "/api/catalog/v1?ids=bbbb-2222&ids=zzzz-9999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Results []struct {
+			Resource struct{ ID string } `json:"resource"`
+		} `json:"results"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Results) != 1 || page.Results[0].Resource.ID != "bbbb-2222" {
+		t.Fatalf("ids=bbbb-2222: results %+v, want only bbbb-2222", page.Results)
+	}
+}
