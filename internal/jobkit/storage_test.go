@@ -116,7 +116,6 @@ func TestStoreIgnoresTheProcessEnvironment(t *testing.T) {
 		"HOME": "/nonexistent", "AWS_ACCESS_KEY_ID": "AKIAPROCESS", "AWS_SECRET_ACCESS_KEY": "process-secret",
 		"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1", "AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_REGION": "xx-nowhere-1",
 		"AWS_USE_FIPS_ENDPOINT": "true", "AWS_MAX_ATTEMPTS": "0", "AWS_CA_BUNDLE": "/nonexistent",
-		"HTTP_PROXY": "http://127.0.0.1:1", "HTTPS_PROXY": "http://127.0.0.1:1",
 	} {
 		t.Setenv(k, v)
 	}
