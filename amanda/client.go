@@ -72,7 +72,7 @@ func New(db *sql.DB, opts Options) *Client {
 // Ping checks that the database answers. On failure it returns an [*Error]
 // with Op "ping".
 func (c *Client) Ping(ctx context.Context) error {
-	if err := c.db.PingContext(ctx); err != nil {
+	if err := guard(func() error { return c.db.PingContext(ctx) }); err != nil {
 		return c.wrap("ping", "", 0, err)
 	}
 	return nil

@@ -110,6 +110,21 @@ func (c Config) dsn() string {
 	return go_ora.BuildUrl(c.Host, c.Port, c.ServiceName, c.User, c.Password, opts)
 }
 
+// safeConnector turns a panic of the wrapped connector (go-ora panics on
+// junk from the server while it opens the session) into an error wrapping
+// [ErrDriver]. database/sql also calls Connect from its own goroutine to
+// fill the pool, where nothing else could recover the panic.
+type safeConnector struct{ driver.Connector }
+
+func (c safeConnector) Connect(ctx context.Context) (conn driver.Conn, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			conn, err = nil, fmt.Errorf("connect: %w", driverPanic(r))
+		}
+	}()
+	return c.Connector.Connect(ctx)
+}
+
 // timeoutConnector bounds each Connect of the wrapped connector by timeout.
 // go-ora watches the context only while it opens the connection, so the
 // bound does not reach the queries run on it.
@@ -154,7 +169,7 @@ func Open(cfg Config, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, &Error{Op: "open", Err: err}
 	}
-	connector := go_ora.NewConnector(cfg.dsn())
+	var connector driver.Connector = safeConnector{go_ora.NewConnector(cfg.dsn())}
 	if cfg.ConnectTimeout > 0 {
 		connector = timeoutConnector{Connector: connector, timeout: cfg.ConnectTimeout}
 	}

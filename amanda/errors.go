@@ -1,6 +1,7 @@
 package amanda
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,7 +23,39 @@ var (
 
 	// ErrValue means a value could not be converted to its typed field.
 	ErrValue = errors.New("unexpected value")
+
+	// ErrDriver means the Oracle driver panicked, typically on bytes from
+	// the server it could not parse (something other than an Oracle
+	// listener on the port, or a broken answer). The panic is recovered and
+	// reported as this error, never as a stack trace.
+	ErrDriver = errors.New("the Oracle driver failed on an unexpected answer from the server")
 )
+
+// guard runs f, a call into the driver, and returns a panic of it as an
+// error wrapping [ErrDriver]. database/sql runs the driver's query, fetch
+// and scan code on the caller's goroutine, so the panic can be recovered
+// here; panics of a caller's own code (an iterator's loop body, a writer)
+// are not guarded and propagate as usual.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = driverPanic(r)
+		}
+	}()
+	return f()
+}
+
+// next is rows.Next under [guard].
+func next(rows *sql.Rows) (more bool, err error) {
+	err = guard(func() error { more = rows.Next(); return nil })
+	return more, err
+}
+
+// driverPanic converts a recovered panic value into an error wrapping
+// [ErrDriver], in one line.
+func driverPanic(r any) error {
+	return fmt.Errorf("%w (driver panic: %s)", ErrDriver, strings.Join(strings.Fields(fmt.Sprint(r)), " "))
+}
 
 // Error records which operation failed on which query, how many rows had been
 // read (or written) before, and the cause. Its text never contains the

@@ -70,8 +70,15 @@ func (c *Client) ExportQuery(ctx context.Context, q Query, w io.Writer) (res Exp
 	}
 	record := make([]string, len(cols))
 	var buf []byte
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+	for {
+		more, err := next(rows)
+		if err != nil {
+			return res, c.wrap("fetch", q.Name, res.Rows, err)
+		}
+		if !more {
+			break
+		}
+		if err := guard(func() error { return rows.Scan(dest...) }); err != nil {
 			return res, c.wrap("scan", q.Name, res.Rows, err)
 		}
 		for i, v := range vals {
@@ -104,7 +111,8 @@ func (c *Client) ExportQuery(ctx context.Context, q Query, w io.Writer) (res Exp
 
 // open runs q and checks the reported column names against q.Columns.
 func (c *Client) open(ctx context.Context, q Query) (*sql.Rows, []string, error) {
-	rows, err := c.db.QueryContext(ctx, q.SQL)
+	var rows *sql.Rows
+	err := guard(func() (err error) { rows, err = c.db.QueryContext(ctx, q.SQL); return err })
 	if err != nil {
 		return nil, nil, c.wrap("query", q.Name, 0, err)
 	}

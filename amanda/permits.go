@@ -152,9 +152,17 @@ func rowsOf[T any](c *Client, ctx context.Context, name string, scan func(*sql.R
 		}
 		defer rows.Close()
 		var n int64
-		for rows.Next() {
+		for {
+			more, err := next(rows)
+			if err != nil {
+				yield(zero, c.wrap("fetch", name, n, err))
+				return
+			}
+			if !more {
+				break
+			}
 			var r T
-			if err := scan(rows, &r); err != nil {
+			if err := guard(func() error { return scan(rows, &r) }); err != nil {
 				yield(zero, c.wrap("scan", name, n, err))
 				return
 			}

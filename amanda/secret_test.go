@@ -108,6 +108,7 @@ func TestConfigRedaction(t *testing.T) {
 		"%v":     fmt.Sprintf("%v", cfg),
 		"%+v":    fmt.Sprintf("%+v", cfg),
 		"%#v":    fmt.Sprintf("%#v", cfg),
+		//lint:ignore S1025 the test is of fmt's %s verb on a pointer
 		"%s ptr": fmt.Sprintf("%s", &cfg),
 		"slog":   logs.String(),
 	}

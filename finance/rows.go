@@ -10,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
 )
 
 // ErrBadFile reports a report CSV that cannot be shaped into rows (a
@@ -28,9 +30,9 @@ type FileError struct {
 // Error names the file, the line when known, and the cause.
 func (e *FileError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("finance: %s line %d: %v", e.Key, e.Line, e.Err)
+		return fmt.Sprintf("finance: %s line %d: %s", e.Key, e.Line, csvlimit.Clip(e.Err.Error()))
 	}
-	return fmt.Sprintf("finance: %s: %v", e.Key, e.Err)
+	return fmt.Sprintf("finance: %s: %s", e.Key, csvlimit.Clip(e.Err.Error()))
 }
 
 // Unwrap returns [ErrBadFile] and the cause.
@@ -140,12 +142,17 @@ func (s *Shaper) Shape(rec []string, line int) (map[string]any, error) {
 	return row, nil
 }
 
+// MaxRecordBytes bounds a record of a report CSV: a longer one is a
+// [*FileError] wrapping a *csvlimit.RecordTooLargeError, and is never read
+// whole. Error messages quote at most about 200 bytes of input.
+const MaxRecordBytes = csvlimit.DefaultMaxRecord
+
 // ReadRows reads one report CSV (header first) and yields its Socrata
 // rows. Problems are yielded as *FileError values, after which iteration
 // stops.
 func (r Report) ReadRows(key Key, rd io.Reader) iter.Seq2[map[string]any, error] {
 	return func(yield func(map[string]any, error) bool) {
-		cr := csv.NewReader(rd)
+		cr := csv.NewReader(csvlimit.NewReader(rd, MaxRecordBytes))
 		cr.ReuseRecord = true
 		header, err := cr.Read()
 		if err == io.EOF {
@@ -169,8 +176,12 @@ func (r Report) ReadRows(key Key, rd io.Reader) iter.Seq2[map[string]any, error]
 			if err != nil {
 				line := 0
 				var pe *csv.ParseError
-				if errors.As(err, &pe) {
+				var big *csvlimit.RecordTooLargeError
+				switch {
+				case errors.As(err, &pe):
 					line = pe.StartLine
+				case errors.As(err, &big):
+					line = big.Line
 				}
 				yield(nil, &FileError{Key: key.String(), Line: line, Err: err})
 				return

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
 )
 
 // ParseError reports malformed input in one of the CSV files the package
@@ -22,7 +24,7 @@ func (e *ParseError) Error() string {
 	if e.Column != "" {
 		where += " column " + e.Column
 	}
-	return "permits: " + where + ": " + e.Err.Error()
+	return "permits: " + where + ": " + csvlimit.Clip(e.Err.Error())
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
@@ -33,14 +35,25 @@ func csvError(file string, err error) error {
 	if errors.As(err, &ce) {
 		return &ParseError{File: file, Line: ce.Line, Err: ce.Err}
 	}
+	var big *csvlimit.RecordTooLargeError
+	if errors.As(err, &big) {
+		return &ParseError{File: file, Line: big.Line, Err: err}
+	}
 	return &ParseError{File: file, Err: err}
 }
 
+// MaxRecordBytes bounds a record (a line, or lines joined by a quoted
+// field) of the CSV files the package reads: a longer one is a
+// [*ParseError] wrapping a *csvlimit.RecordTooLargeError, and is never read
+// whole. Error messages quote at most about 200 bytes of input.
+const MaxRecordBytes = csvlimit.DefaultMaxRecord
+
 // readHeader starts reading a CSV file: it returns a reader that allows
-// ragged rows and reuses records, and the header record (copied). An empty
-// file or a malformed header is a *ParseError naming file.
+// ragged rows, reuses records and bounds them at MaxRecordBytes, and the
+// header record (copied). An empty file or a malformed header is a
+// *ParseError naming file.
 func readHeader(r io.Reader, file string) (*csv.Reader, []string, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(csvlimit.NewReader(r, MaxRecordBytes))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()

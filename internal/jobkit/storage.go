@@ -2,24 +2,24 @@ package jobkit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"iter"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 )
 
 // S3Keys names the pair of environment variables holding a job's S3 access
-// key. When both are unset the AWS SDK's default credential chain applies.
+// key. When both are unset the credential chain of [S3Client] applies.
 type S3Keys struct{ ID, Secret string }
 
 var (
@@ -35,44 +35,84 @@ func S3Settings(keys S3Keys) Settings {
 	return Settings{Required: []string{"BUCKET_NAME"}, Optional: []string{keys.ID, keys.Secret}}
 }
 
-// DefaultRegion is used when AWS_REGION is unset.
+// DefaultRegion is the region used when AWS_REGION is unset and the
+// endpoint names no region for the bucket (some S3-compatible servers).
 const DefaultRegion = "us-east-1"
 
-// S3Client builds an S3 client from the environment: AWS_REGION (default
-// us-east-1), the key pair or the SDK's default chain, and the SDK's
-// standard endpoint overrides AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, which
-// switch to path-style addressing for S3-compatible stores.
-func S3Client(ctx context.Context, env Env, keys S3Keys) (*s3.Client, error) {
+// S3ClientOptions tunes [S3Client]. The zero value is ready to use.
+type S3ClientOptions struct {
+	// RequestTimeout bounds each attempt of every S3 request (connecting,
+	// waiting for headers, idle gaps in a body); 0 means
+	// objstore.DefaultRequestTimeout (30 s). The job's --request-timeout
+	// feeds it.
+	RequestTimeout time.Duration
+	// Logger receives the region found for the bucket. Nil discards.
+	Logger *slog.Logger
+}
+
+// S3Client builds the S3 client of bucket from the job's environment env,
+// and from nothing else: the process environment, ~/.aws of the user
+// running the tests, AWS_PROFILE of the developer's shell are never read
+// behind the job's back (the SDK's config.LoadDefaultConfig reads them all
+// from os.Getenv, so it is not used).
+//
+//   - Region: AWS_REGION as given. When it is unset, the bucket's region is
+//     asked of the endpoint (one HeadBucket: S3 names the region in its
+//     answer, also in the 301 with which it refuses a request signed for
+//     another region), behind AWS_ENDPOINT_URL_S3 too; when the endpoint
+//     names none, [DefaultRegion].
+//   - Endpoint: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, which switch to
+//     path-style addressing ([objstore.S3CompatOptions]) for S3-compatible
+//     stores; else AWS.
+//   - Credentials, the first that applies: the job's key pair (keys);
+//     AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); the
+//     access key of the shared-file profile AWS_PROFILE (default "default";
+//     files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, default under
+//     HOME/.aws; a profile named by AWS_PROFILE must exist and hold a key:
+//     role, SSO and process profiles are not supported); web identity
+//     (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, AWS_ROLE_SESSION_NAME);
+//     the container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
+//     _FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN); the EC2 instance role
+//     (unless AWS_EC2_METADATA_DISABLED=true).
+//   - Proxy: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or lower case) of env.
+//
+// Every request attempt is bounded by opts.RequestTimeout
+// ([objstore.NewHTTPClient]).
+func S3Client(ctx context.Context, env Env, keys S3Keys, bucket string, opts S3ClientOptions) (*s3.Client, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	httpClient := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: opts.RequestTimeout, Proxy: proxyFunc(env)})
 	region := env.Get("AWS_REGION")
-	if region == "" {
-		region = DefaultRegion
-	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
-	id, secret := env.Get(keys.ID), env.Get(keys.Secret)
-	switch {
-	case id != "" && secret != "":
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, "")))
-	case id != "" || secret != "":
-		missing := keys.Secret
-		if id == "" {
-			missing = keys.ID
-		}
-		return nil, &ConfigError{Missing: []string{missing}}
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	endpoint := cmp.Or(env.Get("AWS_ENDPOINT_URL_S3"), env.Get("AWS_ENDPOINT_URL"))
+	creds, err := awsCredentials(ctx, env, keys, httpClient, cmp.Or(region, DefaultRegion))
 	if err != nil {
-		return nil, fmt.Errorf("s3: load AWS configuration: %w", err)
+		return nil, err
 	}
-	endpoint := env.Get("AWS_ENDPOINT_URL_S3")
-	if endpoint == "" {
-		endpoint = env.Get("AWS_ENDPOINT_URL")
+	o := s3.Options{
+		Region:      cmp.Or(region, DefaultRegion),
+		Credentials: creds,
+		HTTPClient:  httpClient,
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-			objstore.S3CompatOptions(o)
+	var optFns []func(*s3.Options)
+	if endpoint != "" {
+		o.BaseEndpoint = aws.String(endpoint)
+		optFns = append(optFns, objstore.S3CompatOptions)
+	}
+	if region == "" {
+		found, ok, err := objstore.BucketRegion(ctx, s3.New(o, optFns...), bucket)
+		if err != nil {
+			return nil, fmt.Errorf("AWS_REGION is unset and the bucket's region could not be asked: %w", err)
 		}
-	}), nil
+		if ok {
+			o.Region = found
+			logger.InfoContext(ctx, "s3 bucket region found", "bucket", bucket, "region", found)
+		} else {
+			logger.WarnContext(ctx, "AWS_REGION is unset and the endpoint names no region for the bucket; using "+DefaultRegion, "bucket", bucket)
+		}
+	}
+	return s3.New(o, optFns...), nil
 }
 
 // Store returns the job's object store. Live: the S3 bucket named by
@@ -80,6 +120,12 @@ func S3Client(ctx context.Context, env Env, keys S3Keys) (*s3.Client, error) {
 // under the --out folder. Under --dry-run either is wrapped by
 // [DryRunStore], so nothing is written.
 func (j *Job) Store(ctx context.Context, keys S3Keys, sample fs.FS) (objstore.Store, error) {
+	return j.StoreWith(ctx, keys, sample, S3ClientOptions{})
+}
+
+// StoreWith is [Job.Store] with the S3 client tuned by opts (its Logger
+// defaults to the job's).
+func (j *Job) StoreWith(ctx context.Context, keys S3Keys, sample fs.FS, opts S3ClientOptions) (objstore.Store, error) {
 	if j.Mode == Sample {
 		st := SampleStore(sample, objstore.NewDir(j.Flags.Out))
 		if j.Flags.DryRun {
@@ -87,11 +133,15 @@ func (j *Job) Store(ctx context.Context, keys S3Keys, sample fs.FS) (objstore.St
 		}
 		return st, nil
 	}
-	client, err := S3Client(ctx, j.Env, keys)
+	if opts.Logger == nil {
+		opts.Logger = j.Logger
+	}
+	bucket := j.Env.Get("BUCKET_NAME")
+	client, err := S3Client(ctx, j.Env, keys, bucket, opts)
 	if err != nil {
 		return nil, err
 	}
-	st, err := objstore.NewS3(client, j.Env.Get("BUCKET_NAME"), objstore.S3Options{Logger: j.Logger})
+	st, err := objstore.NewS3(client, bucket, objstore.S3Options{Logger: j.Logger})
 	if err != nil {
 		return nil, err
 	}

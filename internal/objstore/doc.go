@@ -3,7 +3,8 @@
 // "S3 objects as files under their keys"), or read-only from an [fs.FS]
 // such as go:embed sample data ([FS]). All three implement [Store].
 //
-//	client := s3.NewFromConfig(cfg) // config.LoadDefaultConfig in examples/ only
+//	client := s3.New(s3.Options{Region: region, Credentials: creds,
+//		HTTPClient: objstore.NewHTTPClient(objstore.HTTPOptions{})}) // jobkit.S3Client in the jobs
 //	store, err := objstore.NewS3(client, bucket, objstore.S3Options{Logger: logger})
 //	if err != nil { ... }
 //	err = objstore.WriteFunc(ctx, store, "issued_permits.csv", func(w io.Writer) error {
@@ -19,6 +20,19 @@
 // *s3.Client built by the caller. For an S3-compatible server (MinIO,
 // gofakes3, ...) reached through AWS_ENDPOINT_URL_S3, build the client with
 // [S3CompatOptions] (path-style addressing, checksums only when required).
+// [BucketRegion] asks an endpoint for a bucket's region (one HeadBucket; S3
+// names the region in its answer, also in the 301 it sends for a request
+// signed for another region).
+//
+// # Bounded waits
+//
+// Give the S3 client the HTTP client of [NewHTTPClient]: each attempt of a
+// request is bounded by HTTPOptions.RequestTimeout (default
+// [DefaultRequestTimeout], 30 s) while connecting, while waiting for the
+// response headers, and in every gap in which no byte moves while a body
+// is sent or received; a large transfer that keeps moving is never cut.
+// The clean-up of a failed multipart upload is bounded by
+// S3Options.FailTimeout (default [DefaultFailTimeout], 5 s).
 //
 // # Streaming
 //
@@ -31,7 +45,9 @@
 // PutObject. [WriteFunc] connects a producer (a CSV writer) to Put through an
 // [io.Pipe], so a large export never sits in memory. [Store.Get] returns the
 // object's body as a stream with its size and LastModified from the same
-// request; [Store.List] is an iterator that fetches pages on demand.
+// request; a body that ends before its Content-Length, or breaks off, fails
+// with an [*Error] naming the key and how many bytes arrived. [Store.List]
+// is an iterator that fetches pages on demand.
 //
 // A failed body read, a failed request or a cancelled context aborts a Put:
 // an incomplete multipart upload is aborted, a Dir write never replaces the

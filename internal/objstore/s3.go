@@ -31,8 +31,11 @@ const (
 	// S3Options.ContentType is empty.
 	DefaultContentType = "text/csv"
 	// DefaultFailTimeout bounds the clean-up (AbortMultipartUpload) after a
-	// failed or cancelled multipart upload.
-	DefaultFailTimeout = 30 * time.Second
+	// failed or cancelled multipart upload, so that a job stopped by a
+	// signal exits within a container's grace period even when S3 does not
+	// answer. An upload left incomplete is removed by the bucket's
+	// lifecycle rule (AbortIncompleteMultipartUpload), if it has one.
+	DefaultFailTimeout = 5 * time.Second
 )
 
 // S3Options configures an [S3] store. The zero value of every field means
@@ -174,7 +177,9 @@ func (s *S3) Put(ctx context.Context, key string, body io.Reader) error {
 
 // Get opens s3://bucket/key with one GetObject request; Info carries the
 // object's ContentLength and LastModified. A missing object (NoSuchKey or
-// 404) gives an *Error wrapping ErrNotFound.
+// 404) gives an *Error wrapping ErrNotFound. Reading a body that ends
+// before its Content-Length, or breaks off, fails with an *Error naming the
+// key and how many bytes arrived.
 func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(s.bucket),
@@ -183,12 +188,52 @@ func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, Info, error) {
 	if err != nil {
 		return nil, Info{}, s.err("get", key, mapNotFound(err))
 	}
-	return out.Body, Info{
+	size := int64(-1)
+	if out.ContentLength != nil {
+		size = *out.ContentLength
+	}
+	return &getBody{rc: out.Body, s: s, key: key, size: size}, Info{
 		Key:          key,
-		Size:         aws.ToInt64(out.ContentLength),
+		Size:         max(size, 0),
 		LastModified: aws.ToTime(out.LastModified),
 	}, nil
 }
+
+// getBody is the body of a GetObject answer. A body that ends before the
+// declared Content-Length, or breaks off, is an *Error saying so, with the
+// key and how many bytes arrived.
+type getBody struct {
+	rc   io.ReadCloser
+	s    *S3
+	key  string
+	n    int64 // bytes read so far
+	size int64 // the declared length, -1 when none
+	err  error // the first failure, returned again by later reads
+}
+
+func (b *getBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	switch {
+	case err == nil:
+	case err == io.EOF && (b.size < 0 || b.n == b.size):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		b.err = b.s.err("get", b.key, fmt.Errorf("download cut short: %d of %d bytes arrived", b.n, b.size))
+	case b.size >= 0:
+		b.err = b.s.err("get", b.key, fmt.Errorf("download broke off after %d of %d bytes: %w", b.n, b.size, err))
+	default:
+		b.err = b.s.err("get", b.key, fmt.Errorf("download broke off after %d bytes: %w", b.n, err))
+	}
+	if b.err != nil {
+		return n, b.err
+	}
+	return n, err
+}
+
+func (b *getBody) Close() error { return b.rc.Close() }
 
 // List yields the objects under prefix in lexical key order, fetching pages
 // from ListObjectsV2 on demand (S3 returns keys in UTF-8 binary order).

@@ -12,10 +12,13 @@ import (
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
 
-// TestEnvWithSDKConfig runs the path a job takes: the environment from Env,
-// config.LoadDefaultConfig (which reads AWS_ENDPOINT_URL_S3, AWS_REGION and
-// AWS_ACCESS_KEY/AWS_SECRET_ACCESS_KEY itself), a client built with
-// objstore.S3CompatOptions, and a multipart upload through objstore.
+// TestEnvWithSDKConfig checks that Env also serves the SDK's own
+// configuration path: the environment from Env, config.LoadDefaultConfig
+// (which reads AWS_ENDPOINT_URL_S3, AWS_REGION and
+// AWS_ACCESS_KEY/AWS_SECRET_ACCESS_KEY from the process itself), a client
+// built with objstore.S3CompatOptions, and a multipart upload through
+// objstore. (The jobs do not take this path: jobkit.S3Client builds their
+// client from the job's environment only.)
 // It uses t.Setenv and so cannot run in parallel.
 func TestEnvWithSDKConfig(t *testing.T) {
 	srv := s3test.Start(t)

@@ -40,6 +40,9 @@ type Request struct {
 	Path string
 	// Query is the parsed query string (uploadId, partNumber, list-type...).
 	Query url.Values
+	// Refused is set when a WithRegion server refused the request because
+	// it was signed for another region.
+	Refused bool
 }
 
 // Bucket returns the bucket named by the request path.
@@ -57,7 +60,7 @@ func (r Request) Key() string {
 // Op classifies the request as an S3 operation name: "PutObject",
 // "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
 // "AbortMultipartUpload", "GetObject", "HeadObject", "ListObjectsV2",
-// "CreateBucket" or "" for anything else.
+// "CreateBucket", "HeadBucket" or "" for anything else.
 func (r Request) Op() string {
 	_, uploads := r.Query["uploads"]
 	hasID := r.Query.Has("uploadId")
@@ -81,8 +84,41 @@ func (r Request) Op() string {
 		return "HeadObject"
 	case r.Method == http.MethodGet && r.Query.Get("list-type") == "2":
 		return "ListObjectsV2"
+	case r.Method == http.MethodHead && key == "" && r.Bucket() != "":
+		return "HeadBucket"
 	}
 	return ""
+}
+
+// Option configures [Start].
+type Option func(*Server)
+
+// WithRegion makes the server behave as an AWS bucket endpoint in region:
+// a request signed for another region (the region of its SigV4 credential
+// scope) is refused with 301 PermanentRedirect and the header
+// X-Amz-Bucket-Region naming region, as S3 refuses it; a HeadBucket answer
+// carries that header too. Client and Env then use region.
+func WithRegion(region string) Option {
+	return func(s *Server) { s.region = region; s.enforce = true }
+}
+
+// signedRegion returns the region of the request's SigV4 credential scope
+// (Authorization header or X-Amz-Credential query parameter), "" when it is
+// not signed.
+func signedRegion(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		_, after, ok := strings.Cut(auth, "Credential=")
+		if !ok {
+			return ""
+		}
+		cred, _, _ = strings.Cut(after, ",")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[2]
 }
 
 // Server is a gofakes3 S3 server (in-memory s3mem backend) on a loopback
@@ -95,21 +131,44 @@ type Server struct {
 
 	srv     *httptest.Server
 	backend *s3mem.Backend
+	region  string // Region unless WithRegion
+	enforce bool   // WithRegion: refuse requests signed for another region
 	mu      sync.Mutex
 	reqs    []Request
 }
 
 // Start starts a fake S3 server on 127.0.0.1 and registers its shutdown with
 // tb.Cleanup.
-func Start(tb testing.TB) *Server {
+func Start(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s := &Server{backend: s3mem.New()}
+	s := &Server{backend: s3mem.New(), region: Region}
+	for _, o := range opts {
+		o(s)
+	}
 	faker := gofakes3.New(s.backend, gofakes3.WithLogger(gofakes3.DiscardLog()))
 	h := faker.Server()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
+		if signed := signedRegion(r); s.enforce && signed != "" && signed != s.region {
+			req.Refused = true
+		}
 		s.mu.Lock()
-		s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
+		s.reqs = append(s.reqs, req)
 		s.mu.Unlock()
+		if s.enforce && (req.Refused || r.Method == http.MethodHead && req.Key() == "") {
+			w.Header().Set("X-Amz-Bucket-Region", s.region)
+		}
+		if req.Refused {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMovedPermanently)
+			if r.Method != http.MethodHead {
+				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
+					`<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message>`+
+					`<Bucket>`+req.Bucket()+`</Bucket><Endpoint>s3.`+s.region+`.amazonaws.com</Endpoint></Error>`)
+			}
+			return
+		}
 		h.ServeHTTP(w, r)
 	}))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -125,14 +184,14 @@ func Start(tb testing.TB) *Server {
 }
 
 // Client returns a real aws-sdk-go-v2 S3 client for the server: static dummy
-// credentials, region us-east-1, BaseEndpoint = URL, and
+// credentials, region us-east-1 (or that of WithRegion), BaseEndpoint = URL, and
 // [objstore.S3CompatOptions] (path-style addressing; checksums only when
 // required, because gofakes3 stores an aws-chunked CRC32-trailer body
 // verbatim instead of decoding it). Retries are limited to one attempt so
 // that fault tests fail fast.
 func (s *Server) Client() *s3.Client {
 	return s3.New(s3.Options{
-		Region:           Region,
+		Region:           s.region,
 		BaseEndpoint:     aws.String(s.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		HTTPClient:       s.srv.Client(),
@@ -141,14 +200,14 @@ func (s *Server) Client() *s3.Client {
 }
 
 // Env returns the environment a job needs to reach this server and bucket:
-// AWS_ENDPOINT_URL_S3, AWS_REGION, BUCKET_NAME and both credential pairs
+// AWS_ENDPOINT_URL_S3, AWS_REGION (us-east-1 or that of WithRegion), BUCKET_NAME and both credential pairs
 // (EXEC_DASH_ACCESS_ID/EXEC_DASH_PASS and AWS_ACCESS_KEY/
 // AWS_SECRET_ACCESS_KEY) set to the dummy credentials. Apply it with
 // t.Setenv, or pass it to a job's environment lookup.
 func (s *Server) Env(bucket string) map[string]string {
 	return map[string]string{
 		"AWS_ENDPOINT_URL_S3":   s.URL,
-		"AWS_REGION":            Region,
+		"AWS_REGION":            s.region,
 		"BUCKET_NAME":           bucket,
 		"EXEC_DASH_ACCESS_ID":   AccessKeyID,
 		"EXEC_DASH_PASS":        SecretAccessKey,
