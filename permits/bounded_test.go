@@ -10,14 +10,14 @@ import (
 	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
 )
 
-// repeated yields n copies of b, generated as read, counting what was read.
-type repeated struct {
+// byteRun yields n copies of b, generated as read, counting what was read.
+type byteRun struct {
 	b    byte
 	n    int64
 	read int64
 }
 
-func (r *repeated) Read(p []byte) (int, error) {
+func (r *byteRun) Read(p []byte) (int, error) {
 	if r.read >= r.n {
 		return 0, io.EOF
 	}
@@ -58,7 +58,7 @@ func TestHugeFieldIsBounded(t *testing.T) {
 		for _, size := range []int64{1 << 30, 512 << 10} {
 			t.Run(fmt.Sprintf("%s/%d", p.name, size), func(t *testing.T) {
 				t.Parallel()
-				field := &repeated{b: '9', n: size}
+				field := &byteRun{b: '9', n: size}
 				err := p.parse(io.MultiReader(strings.NewReader(p.prefix), field, strings.NewReader("\n")))
 				var pe *ParseError
 				if !errors.As(err, &pe) || pe.Line != 2 {
