@@ -16,7 +16,7 @@ import (
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"f": func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+	"f":   func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
 	"add": func(a, b float64) float64 { return a + b },
 	"sub": func(a, b float64) float64 { return a - b },
 	"mid": func(a, b float64) float64 { return (a + b) / 2 },
