@@ -128,15 +128,14 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	if step < 1 && hi >= 1 {
 		step = 1 // counts: no fractional ticks
 	}
+	decimals := max(0, int(-math.Floor(math.Log10(step))))
 	var out []float64
-	for v := math.Floor(lo/step) * step; v < hi+step/2; v += step {
-		out = append(out, math.Round(v/step)*step)
-		if v >= hi {
+	for k := math.Floor(lo / step); ; k++ {
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(k*step, 'f', decimals, 64), 64)
+		out = append(out, v)
+		if v >= hi || len(out) > 100 {
 			break
 		}
-	}
-	if out[len(out)-1] < hi {
-		out = append(out, out[len(out)-1]+step)
 	}
 	return out
 }
@@ -194,10 +193,10 @@ func tickLabels(ts []time.Time, layout string) []string {
 	return out
 }
 
-// yAxis builds the value scale and ticks of a plot whose largest value is
-// hi (NaN values ignored by the caller).
-func yAxis(c *chart, hi float64) linear {
-	ticks := niceTicks(0, hi, 5)
+// yAxis builds the value scale and ticks of a plot whose values lie in
+// [lo, hi] (NaN values ignored by the caller); the axis always holds 0.
+func yAxis(c *chart, lo, hi float64) linear {
+	ticks := niceTicks(lo, hi, 5)
 	top := ticks[len(ticks)-1]
 	y := linear{d0: ticks[0], d1: top, r0: c.Y1, r1: c.Y0}
 	for _, v := range ticks {
@@ -242,15 +241,15 @@ func lineChart(c *chart, xs []time.Time, ss []series, missing []bool, xFormat st
 	for i, l := range tickLabels(ticks, layout) {
 		c.XTicks = append(c.XTicks, tick{Pos: x.at(float64(ticks[i].Unix())), Label: l})
 	}
-	hi := 0.0
+	lo, hi := 0.0, 0.0
 	for _, s := range ss {
 		for _, v := range s.Values {
 			if !math.IsNaN(v) {
-				hi = math.Max(hi, v)
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
 	}
-	y := yAxis(c, hi)
+	y := yAxis(c, lo, hi)
 	for i, m := range missing {
 		if !m {
 			continue
@@ -324,23 +323,26 @@ func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 		c.Empty = cmpOr(c.Empty, "no records")
 		return c
 	}
-	hi := 0.0
+	lo, hi := 0.0, 0.0
 	for i := range categories {
-		sum := 0.0
+		up, down := 0.0, 0.0
 		for _, s := range ss {
 			v := s.Values[i]
 			if math.IsNaN(v) {
 				continue
 			}
-			if stacked {
-				sum += v
-			} else {
-				sum = math.Max(sum, v)
+			switch {
+			case !stacked:
+				up, down = math.Max(up, v), math.Min(down, v)
+			case v >= 0:
+				up += v
+			default:
+				down += v
 			}
 		}
-		hi = math.Max(hi, sum)
+		lo, hi = math.Min(lo, down), math.Max(hi, up)
 	}
-	y := yAxis(c, hi)
+	y := yAxis(c, lo, hi)
 	band := (c.X1 - c.X0) / float64(len(categories))
 	inner := band * 0.7
 	bw := inner
@@ -350,7 +352,7 @@ func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 	for i, cat := range categories {
 		left := c.X0 + float64(i)*band + (band-inner)/2
 		c.XTicks = append(c.XTicks, tick{Pos: c.X0 + (float64(i)+0.5)*band, Label: cat})
-		base := 0.0
+		base, negBase := 0.0, 0.0
 		for j, s := range ss {
 			v := s.Values[i]
 			if math.IsNaN(v) {
@@ -360,11 +362,16 @@ func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 				Title: fmt.Sprintf("%s, %s: %s", s.Name, cat, formatNumber(v))}
 			if stacked {
 				b.X, b.W = left, bw
-				b.Y, b.H = y.at(base+v), y.at(base)-y.at(base+v)
-				base += v
+				if v < 0 {
+					b.Y, b.H = y.at(negBase), y.at(negBase+v)-y.at(negBase)
+					negBase += v
+				} else {
+					b.Y, b.H = y.at(base+v), y.at(base)-y.at(base+v)
+					base += v
+				}
 			} else {
 				b.X, b.W = left+float64(j)*bw, bw*0.92
-				b.Y, b.H = y.at(v), y.at(0)-y.at(v)
+				b.Y, b.H = y.at(math.Max(v, 0)), math.Abs(y.at(0)-y.at(v))
 			}
 			c.Bars = append(c.Bars, b)
 		}

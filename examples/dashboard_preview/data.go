@@ -540,15 +540,27 @@ func number(v any) (float64, error) {
 	case int64:
 		return float64(x), nil
 	case json.Number:
-		return strconv.ParseFloat(string(x), 64)
+		return finite(string(x))
 	case string:
 		if strings.TrimSpace(x) == "" {
 			return math.NaN(), nil
 		}
-		return strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return finite(strings.TrimSpace(x))
 	default:
 		return 0, fmt.Errorf("%v is not a number", v)
 	}
+}
+
+// finite parses s, refusing NaN and infinities (which ParseFloat accepts).
+func finite(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%s is not a finite number", s)
+	}
+	return f, nil
 }
 
 func text(v any) string {

@@ -293,7 +293,7 @@ func staleChart(d *data, loc *time.Location) *chart {
 		v := math.NaN()
 		updated := "never"
 		if !s.Updated.IsZero() {
-			v = math.Floor(asOf.Sub(s.Updated).Hours() / 24)
+			v = math.Max(0, math.Floor(asOf.Sub(s.Updated).Hours()/24))
 			updated = s.Updated.In(loc).Format(timeLayout)
 		} else {
 			c.Notes = append(c.Notes, name+" ("+s.ID+") has no data update on record.")
