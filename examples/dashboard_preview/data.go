@@ -312,15 +312,22 @@ func readLive(ctx context.Context, c queryer, ids liveDatasets, maxRows int, now
 		return nil, err
 	}
 
-	if rows, err = query(secStale, ids.Metadata, socrata.Query{
-		Select: "id, name, dataset_url, data_updated_at",
-		Where:  "type = 'dataset'",
-		Order:  "data_updated_at ASC",
-		Limit:  staleCount,
-	}); err != nil {
-		return nil, err
+	// Never-updated datasets first (SoQL sorts nulls last), then the
+	// oldest updates.
+	var stale []socrata.Row
+	for _, where := range []string{"data_updated_at IS NULL", "data_updated_at IS NOT NULL"} {
+		rows, err := query(secStale, ids.Metadata, socrata.Query{
+			Select: "id, name, dataset_url, data_updated_at",
+			Where:  "type = 'dataset' AND " + where,
+			Order:  "data_updated_at ASC, id",
+			Limit:  staleCount,
+		})
+		if err != nil {
+			return nil, err
+		}
+		stale = append(stale, rows...)
 	}
-	if d.Stale, err = staleDatasets(rows, loc); err != nil {
+	if d.Stale, err = staleDatasets(lastByKey(stale, "id"), loc); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -118,6 +118,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		if st, err := os.Stat(*from); err != nil || !st.IsDir() {
 			return &jobkit.UsageError{Err: fmt.Errorf("--from %s: not a folder", *from)}
 		}
+		job.Logger.InfoContext(ctx, "reading the jobs' sample-mode outputs", "folder", *from)
 		if d, err = readFolder(folderFS(os.DirFS(*from)), loc, job.Logger); err != nil {
 			return fmt.Errorf("--from %s: %w", *from, err)
 		}

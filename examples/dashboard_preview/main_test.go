@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -162,7 +163,9 @@ type soql struct {
 	mu      sync.Mutex
 	queries map[string]url.Values // by dataset
 	answers map[string]string
-	delay   time.Duration
+	// answer, when set, answers instead of answers.
+	answer func(id string, q url.Values) (string, bool)
+	delay  time.Duration
 }
 
 func startSoQL(t *testing.T, answers map[string]string) *soql {
@@ -173,6 +176,9 @@ func startSoQL(t *testing.T, answers map[string]string) *soql {
 		s.mu.Lock()
 		s.queries[id] = r.URL.Query()
 		body, ok := s.answers[id]
+		if s.answer != nil {
+			body, ok = s.answer(id, r.URL.Query())
+		}
 		delay := s.delay
 		s.mu.Unlock()
 		if delay > 0 {
@@ -266,6 +272,40 @@ func TestLive(t *testing.T) {
 		t.Errorf("active log $limit %s, want --max-rows 800", got)
 	}
 	jobtest.NoSecrets(t, logs.String()+page, map[string]string{"SO_SECRET": env["SO_SECRET"], "SO_TOKEN": env["SO_TOKEN"]})
+}
+
+// TestLiveNeverUpdatedFirst: SoQL sorts nulls last, so a dataset that was
+// never updated would fall behind ten updated ones; it is asked for apart.
+func TestLiveNeverUpdatedFirst(t *testing.T) {
+	t.Parallel()
+	s := startSoQL(t, liveAnswers)
+	s.answer = func(id string, q url.Values) (string, bool) {
+		if id != "28ys-ieqv" {
+			body, ok := liveAnswers[id]
+			return body, ok
+		}
+		if strings.Contains(q.Get("$where"), "IS NULL") {
+			return `[{"id":"nvr0-0001","name":"Never Loaded","data_updated_at":null}]`, true
+		}
+		var rows []string
+		for i := range 10 {
+			rows = append(rows, fmt.Sprintf(`{"id":"old0-%04d","name":"Old %d","data_updated_at":"2025-0%d-01T00:00:00.000"}`, i, i, 1+i%4))
+		}
+		return "[" + strings.Join(rows, ",") + "]", true
+	}
+	out := filepath.Join(t.TempDir(), "live.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	if !strings.Contains(page, "<tbody><tr><td>Never Loaded</td><td>nvr0-0001</td><td>never</td><td>no value</td></tr>") ||
+		!strings.Contains(page, "⚠ Never Loaded (nvr0-0001) has no data update on record.") {
+		t.Error("the never-updated dataset is not listed first, with a note")
+	}
+	if n := strings.Count(page, `data-category="Old `); n != staleCount-1 {
+		t.Errorf("%d updated datasets drawn, want %d (ten in all)", n, staleCount-1)
+	}
 }
 
 func TestLiveTruncatedAndTimedOut(t *testing.T) {
