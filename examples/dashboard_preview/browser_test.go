@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/png"
 	"io/fs"
 	"log/slog"
@@ -21,9 +22,12 @@ import (
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
 
-// screenshotFile is the README's picture of the sample page; -update
-// rewrites it.
-const screenshotFile = "../../docs/dashboard-preview.png"
+// The README's pictures of the sample page and of a bad run; -update
+// rewrites them.
+const (
+	screenshotFile       = "../../docs/dashboard-preview.png"
+	badRunScreenshotFile = "../../docs/dashboard-preview-bad-run.png"
+)
 
 // findChromium returns Debian's chromium, skipping the test when it is
 // absent, unless CI is set: CI installs it (.ci/run), so there a missing
@@ -255,6 +259,15 @@ func TestSamplePageInChromium(t *testing.T) {
 		t.Errorf("stale datasets: bars %q, want the three datasets, the least recently updated first", bars)
 	}
 
+	if b := screenshot(t, tab, screenshotFile); b.Dy() < 1500 {
+		t.Errorf("screenshot is %dx%d, want the whole page", b.Dx(), b.Dy())
+	}
+}
+
+// screenshot takes a full-page PNG of the tab, into the test's folder, or
+// into file with -update.
+func screenshot(t *testing.T, tab context.Context, file string) image.Rectangle {
+	t.Helper()
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
@@ -263,17 +276,18 @@ func TestSamplePageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
 	}
-	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1500 {
-		t.Errorf("screenshot is %dx%d, want the whole page", b.Dx(), b.Dy())
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 600 {
+		t.Errorf("screenshot is %dx%d", b.Dx(), b.Dy())
 	}
-	name := filepath.Join(t.TempDir(), "dashboard-preview.png")
+	name := filepath.Join(t.TempDir(), filepath.Base(file))
 	if *update {
-		name = screenshotFile
+		name = file
 	}
 	if err := os.WriteFile(name, shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%dx%d)", name, img.Bounds().Dx(), img.Bounds().Dy())
+	return img.Bounds()
 }
 
 // TestBadRunInChromium renders the bad-run folder's page: the zero count and
@@ -286,10 +300,12 @@ func TestBadRunInChromium(t *testing.T) {
 	if err := run(t.Context(), []string{"--from", writeFolder(t, badRun), "--html", file, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
-	figures, messages := load(t, browser(t, exe), file)
+	tab := browser(t, exe)
+	figures, messages := load(t, tab, file)
 	if errs := consoleErrors(messages); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
+	screenshot(t, tab, badRunScreenshotFile)
 	got := map[string]figureInfo{}
 	for _, f := range figures {
 		got[f.ID] = f

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,12 @@ const (
 	marginR = 28
 	marginT = 20
 	marginB = 56
+)
+
+// The colours of the warnings, as the page's CSS draws them.
+const (
+	zeroColor = "#c0392b"
+	gapColor  = "#fadbd8"
 )
 
 // chart is what the template draws for one figure.
@@ -292,6 +299,12 @@ func lineChart(c *chart, xs []time.Time, ss []series, missing []bool, xFormat st
 			c.Points = append(c.Points, p)
 		}
 		c.Lines = append(c.Lines, line{Series: s.Name, Color: s.Color, D: strings.TrimSpace(d.String())})
+	}
+	if slices.ContainsFunc(c.Points, func(p point) bool { return p.Zero }) {
+		c.Legend = append(c.Legend, legendItem{Name: "ringed: a zero count", Color: zeroColor})
+	}
+	if len(c.Gaps) > 0 {
+		c.Legend = append(c.Legend, legendItem{Name: "shaded: a week without a row", Color: gapColor})
 	}
 	c.Table.Head = append([]string{c.XLabel}, names(ss)...)
 	for i, t := range xs {

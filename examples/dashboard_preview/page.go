@@ -281,7 +281,7 @@ func csrChart(d *data) *chart {
 func staleChart(d *data, loc *time.Location) *chart {
 	asOf := d.AsOf.In(loc)
 	c := newChart("stale-datasets", "Datasets longest without an update",
-		fmt.Sprintf("The department's %d datasets with the oldest data update (metadata dataset), in days before %s.", staleCount, asOf.Format("Jan 2, 2006")),
+		fmt.Sprintf("Up to %d of the department's datasets, the least recently updated first (metadata dataset), in days before %s.", staleCount, asOf.Format("Jan 2, 2006")),
 		"Days since the last data update (as of "+asOf.Format("Jan 2, 2006")+")", "Dataset")
 	sourceNotes(c, d, secStale)
 	var cats []string
