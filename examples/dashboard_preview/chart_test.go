@@ -72,14 +72,24 @@ func TestTimeTicksInChicago(t *testing.T) {
 func TestWeekGrid(t *testing.T) {
 	t.Parallel()
 	sat := func(d int) weekRow { return weekRow{Week: time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC)} }
-	weeks, _, missing, off := weekGrid([]weekRow{sat(4), sat(11), sat(25), sat(29)})
+	weeks, _, missing, off := weekGrid([]weekRow{sat(1), sat(4), sat(11), sat(25)})
 	var got []string
 	for i, w := range weeks {
 		got = append(got, fmt.Sprintf("%s %v", w.Format("01-02"), missing[i]))
 	}
 	want := []string{"01-04 false", "01-11 false", "01-18 true", "01-25 false"}
 	if !slices.Equal(got, want) || off != 1 {
-		t.Errorf("grid %q off-grid %d, want %q and 1 (the 29th is a Wednesday)", got, off, want)
+		t.Errorf("grid %q off-grid %d, want %q and 1 (the 1st is a Wednesday)", got, off, want)
+	}
+	// Eleven years of weeks: the last maxWeeks are drawn, the older counted.
+	var rows []weekRow
+	for w := time.Date(2014, 1, 4, 0, 0, 0, 0, time.UTC); w.Year() < 2025; w = w.AddDate(0, 0, 7) {
+		rows = append(rows, weekRow{Week: w})
+	}
+	weeks, _, _, off = weekGrid(rows)
+	if len(weeks) != maxWeeks || !weeks[len(weeks)-1].Equal(rows[len(rows)-1].Week) || off != len(rows)-maxWeeks {
+		t.Errorf("%d weeks ending %s, %d off grid; want %d ending %s, %d", len(weeks), weeks[len(weeks)-1], off,
+			maxWeeks, rows[len(rows)-1].Week, len(rows)-maxWeeks)
 	}
 }
 

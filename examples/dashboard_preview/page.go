@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -116,8 +117,10 @@ func activeChart(d *data, loc *time.Location) *chart {
 // maxWeeks bounds the weekly grid (ten years of Saturdays).
 const maxWeeks = 520
 
-// weekGrid lays the weeks out seven days apart from the first to the last,
-// marking those without a row; rows off the grid are counted.
+// weekGrid lays the weeks out seven days apart, back from the last week
+// to the first (at most maxWeeks of them), marking those without a row;
+// rows off the grid (not a multiple of seven days from the last week, or
+// older than the grid) are counted.
 func weekGrid(rows []weekRow) (weeks []time.Time, byWeek map[string]weekRow, missing []bool, offGrid int) {
 	if len(rows) == 0 {
 		return nil, nil, nil, 0
@@ -127,17 +130,17 @@ func weekGrid(rows []weekRow) (weeks []time.Time, byWeek map[string]weekRow, mis
 		byWeek[r.Week.Format("2006-01-02")] = r
 	}
 	first, last := rows[0].Week, rows[len(rows)-1].Week
-	for w := first; !w.After(last) && len(weeks) < maxWeeks; w = w.AddDate(0, 0, 7) {
+	on := 0
+	for w := last; !w.Before(first) && len(weeks) < maxWeeks; w = w.AddDate(0, 0, -7) {
 		_, ok := byWeek[w.Format("2006-01-02")]
+		if ok {
+			on++
+		}
 		weeks = append(weeks, w)
 		missing = append(missing, !ok)
 	}
-	on := 0
-	for _, w := range weeks {
-		if _, ok := byWeek[w.Format("2006-01-02")]; ok {
-			on++
-		}
-	}
+	slices.Reverse(weeks)
+	slices.Reverse(missing)
 	return weeks, byWeek, missing, len(byWeek) - on
 }
 
@@ -145,12 +148,12 @@ func weekCharts(d *data, loc *time.Location) []*chart {
 	weeks, byWeek, missing, offGrid := weekGrid(d.Weeks)
 	var out []*chart
 	for _, f := range weekFields {
-		c := newChart("weekly-"+lower(f.Type), f.Type+" permits per week",
+		c := newChart("weekly-"+strings.ToLower(f.Type), f.Type+" permits per week",
 			"Applications received and permits issued per week for folder type "+f.Type+" (WEEK_DATASET), weeks ending on Saturday.",
 			"Week ending (Saturday, America/Chicago)", "Permits per week (count)")
 		sourceNotes(c, d, secWeeks)
 		if offGrid > 0 {
-			c.Notes = append(c.Notes, fmt.Sprintf("%d row(s) are not seven days from the first week and are not drawn.", offGrid))
+			c.Notes = append(c.Notes, fmt.Sprintf("%d row(s) are not drawn: not a whole number of weeks before the last week, or older than %d weeks.", offGrid, maxWeeks))
 		}
 		ss := []series{{Name: "Applications received", Color: receivedCol}, {Name: "Permits issued", Color: issuedCol}}
 		var xs []time.Time
@@ -167,16 +170,6 @@ func weekCharts(d *data, loc *time.Location) []*chart {
 		out = append(out, lineChart(c, xs, ss, missing, "Jan 2, 2006"))
 	}
 	return out
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // months returns every month from the first to the last of ts (firsts of
