@@ -43,9 +43,9 @@ func ExampleClient_Export() {
 	fmt.Println(res.Rows, "rows")
 	// Output:
 	// FOLDERTYPE,ACTIVEPERMITS
-	// DS,412
-	// EX,87
-	// RW,1290
+	// DS,187
+	// EX,23
+	// RW,1462
 	// 3 rows
 }
 
@@ -59,9 +59,9 @@ func ExampleClient_ActivePermits() {
 		fmt.Printf("%s %d\n", c.FolderType, c.Count)
 	}
 	// Output:
-	// DS 412
-	// EX 87
-	// RW 1290
+	// DS 187
+	// EX 23
+	// RW 1462
 }
 
 func ExampleClient_ApplicationsReceived() {
@@ -77,8 +77,8 @@ func ExampleClient_ApplicationsReceived() {
 		}
 	}
 	// Output:
-	// DS 0 false 2018-10-01 2
-	// DS 50500 true 2018-10-01 14
+	// DS 50500 true 2024-12-15 3
+	// DS 50510 true 2024-12-21 2
 }
 
 func ExampleConfig_String() {

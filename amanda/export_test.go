@@ -70,7 +70,7 @@ func TestExportValues(t *testing.T) {
 		// Headers holding commas are quoted, as pandas quoted them.
 		{"applications_received", []string{
 			`FOLDERTYPE,SUBCODE,"TO_CHAR(ROUND(INDATE,'DDD'),'YYYY-MM-DD')",ISSUEDROWPERMITS`,
-			"DS,,2018-10-01,2", "RW,50500,2024-03-11,22",
+			"DS,50500,2024-12-15,3", "DS,50500,2025-01-31,4",
 		}},
 		{"issued_permits", []string{`FOLDERTYPE,SUBCODE,"TO_CHAR(ROUND(ISSUEDATE,'DDD'),'YYYY-MM-DD')",ISSUEDROWPERMITS`}},
 		{"review_time", []string{

@@ -29,7 +29,7 @@ func TestActivePermits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []amanda.ActivePermitCount{{"DS", 412}, {"EX", 87}, {"RW", 1290}}
+	want := []amanda.ActivePermitCount{{"DS", 187}, {"EX", 23}, {"RW", 1462}}
 	if !slices.Equal(got, want) {
 		t.Errorf("ActivePermits = %+v, want %+v", got, want)
 	}
@@ -48,18 +48,18 @@ func TestDailyCounts(t *testing.T) {
 			run: func(c *amanda.Client, t *testing.T) ([]amanda.DailyCount, error) {
 				return collect(c.ApplicationsReceived(t.Context()))
 			},
-			wantN: 12,
-			first: amanda.DailyCount{FolderType: "DS", Day: day(2018, 10, 1), Count: 2},
-			last:  amanda.DailyCount{FolderType: "RW", SubCode: subcode(50500), Day: day(2024, 3, 11), Count: 22},
+			wantN: 10,
+			first: amanda.DailyCount{FolderType: "DS", SubCode: subcode(50500), Day: day(2024, 12, 15), Count: 3},
+			last:  amanda.DailyCount{FolderType: "DS", SubCode: subcode(50500), Day: day(2025, 1, 31), Count: 4},
 		},
 		{
 			name: "issued_permits",
 			run: func(c *amanda.Client, t *testing.T) ([]amanda.DailyCount, error) {
 				return collect(c.IssuedPermits(t.Context()))
 			},
-			wantN: 9,
-			first: amanda.DailyCount{FolderType: "DS", SubCode: subcode(50500), Day: day(2018, 10, 2), Count: 11},
-			last:  amanda.DailyCount{FolderType: "RW", SubCode: subcode(50500), Day: day(2024, 3, 12), Count: 19},
+			wantN: 5,
+			first: amanda.DailyCount{FolderType: "RW", SubCode: subcode(50500), Day: day(2024, 12, 16), Count: 10},
+			last:  amanda.DailyCount{FolderType: "DS", SubCode: subcode(50510), Day: day(2025, 1, 26), Count: 2},
 		},
 	}
 	for _, tt := range tests {

@@ -145,3 +145,17 @@ func TestSheetContributionToMissingType(t *testing.T) {
 		t.Errorf("no warning for the contribution that was not added:\n%s", logs)
 	}
 }
+
+// TestSampleSheetIsSmartsheetSample checks that the sheet the --sheets sample
+// reads is the one smartsheet_to_s3's sample counts: one sheet, one story.
+func TestSampleSheetIsSmartsheetSample(t *testing.T) {
+	t.Parallel()
+	const file = "6628516847478660.json"
+	other, err := os.ReadFile(filepath.Join("..", "smartsheet_to_s3", "sample", "sheets", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, "sample/sheets/"+file); string(got) != string(other) {
+		t.Errorf("sample/sheets/%s differs from smartsheet_to_s3's sample sheet of the same id", file)
+	}
+}

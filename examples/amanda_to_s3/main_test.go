@@ -248,7 +248,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if keys := f.s3.Keys(t, bucket, ""); len(keys) != 0 {
 		t.Fatalf("dry run wrote %q", keys)
 	}
-	for _, want := range []string{"DRY RUN", "would write active_permits.csv", "FOLDERTYPE,ACTIVEPERMITS\nDS,412\n", "rows=3"} {
+	for _, want := range []string{"DRY RUN", "would write active_permits.csv", "FOLDERTYPE,ACTIVEPERMITS\nDS,187\n", "rows=3"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("output lacks %q:\n%s", want, logs)
 		}
@@ -539,4 +539,35 @@ func TestLargeExportStreamsToS3(t *testing.T) {
 		t.Errorf("live heap peaked at %d MiB while streaming %d MiB, limit %d MiB", peak>>20, sink.bytes>>20, limit>>20)
 	}
 	t.Logf("%d MiB in %d parts, peak live heap %d MiB", sink.bytes>>20, sink.parts, peak>>20)
+}
+
+// TestSampleFeedsTheOtherJobs checks that the sample files this job writes
+// are the ones the downstream jobs' samples read: active_permits reads
+// active_permits.csv, row_data_summary the two daily files. The samples must
+// tell one story, so that a preview of the sample outputs shows what a chain
+// of sample runs would publish.
+func TestSampleFeedsTheOtherJobs(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var buf jobtest.Buffer
+	if err := run(t.Context(), []string{"--out", out}, jobkit.MapEnv(nil), &buf); err != nil {
+		t.Fatalf("run: %v\n%s", err, buf.String())
+	}
+	for key, consumer := range map[string]string{
+		"active_permits.csv":        "../active_permits/sample",
+		"applications_received.csv": "../row_data_summary/sample",
+		"issued_permits.csv":        "../row_data_summary/sample",
+	} {
+		got, err := os.ReadFile(filepath.Join(out, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(consumer, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("the sample writes %s:\n%s\nbut %s holds:\n%s", key, got, consumer, want)
+		}
+	}
 }
