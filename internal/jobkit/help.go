@@ -1,0 +1,104 @@
+package jobkit
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// printHelp writes --help: what the job does, its environment variables
+// with their defaults, what it writes, its flags and the exit codes.
+func printHelp(w io.Writer, name string, fs *flag.FlagSet, s Settings) {
+	fmt.Fprintf(w, "%s (%s)\n", name, Version())
+	if s.Purpose != "" {
+		fmt.Fprintf(w, "\n%s\n", s.Purpose)
+	}
+	fmt.Fprintf(w, "\nUsage: %s [flags]\n", name)
+	if s.Writes != "" {
+		fmt.Fprintf(w, "\nWrites: %s\n", s.Writes)
+	}
+	fmt.Fprintf(w, "\nEnvironment. A live run needs every required variable. With none of the job's\n"+
+		"variables set it runs on its embedded sample and writes under ./%s; some but not all is\n"+
+		"refused (exit 2). %s=live or %s=sample makes the choice explicit.\n", DefaultOut, ModeVar, ModeVar)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	section := func(title string, keys []string) {
+		if len(keys) == 0 {
+			return
+		}
+		fmt.Fprintf(tw, "  %s:\n", title)
+		for _, k := range keys {
+			v := variables[k]
+			about := v.about
+			if v.def != "" {
+				about += " (default: " + v.def + ")"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\n", k, about)
+		}
+	}
+	section("required", s.Required)
+	var optional []string
+	for _, k := range allVariables(s) {
+		if !slices.Contains(s.Required, k) {
+			optional = append(optional, k)
+		}
+	}
+	section("optional", optional)
+	tw.Flush()
+	fmt.Fprintf(w, "\nFlags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprintf(w, "\nExit codes:\n"+
+		"  0  success\n"+
+		"  1  a failure while working (a source or destination failed; the message names the\n"+
+		"     system, the step and the cause): safe to retry\n"+
+		"  2  a usage or configuration error found before any work started: do not retry, fix\n"+
+		"     the flags or the environment\n"+
+		"\nLogs go to stdout (--log-json: one JSON object a line); the last record is msg=finished\n"+
+		"with exit_code and elapsed_s. A failure is also one line on stderr.\n")
+}
+
+// durationFlags returns the flags of fs whose values are durations.
+func durationFlags(fs *flag.FlagSet) []*flag.Flag {
+	var out []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, ok := g.Get().(time.Duration); ok {
+				out = append(out, f)
+			}
+		}
+	})
+	return out
+}
+
+// durationExample is appended to the message of a bad duration flag.
+const durationExample = "a duration such as 30s, 2m or 1h30m"
+
+// explainFlagError adds an example to the flag package's error for a
+// duration flag that does not parse.
+func explainFlagError(fs *flag.FlagSet, err error) error {
+	for _, f := range durationFlags(fs) {
+		if strings.Contains(err.Error(), "flag -"+f.Name+":") {
+			return fmt.Errorf("%w (--%s takes %s)", err, f.Name, durationExample)
+		}
+	}
+	return err
+}
+
+// checkDurationFlags refuses a negative duration flag.
+func checkDurationFlags(fs *flag.FlagSet) error {
+	var errs []error
+	for _, f := range durationFlags(fs) {
+		if d := f.Value.(flag.Getter).Get().(time.Duration); d < 0 {
+			errs = append(errs, fmt.Errorf("--%s must not be negative, got %s (%s)", f.Name, d, durationExample))
+		}
+	}
+	if len(errs) > 0 {
+		return &UsageError{Err: joinErrors(errs)}
+	}
+	return nil
+}
