@@ -2,7 +2,6 @@ package jobtest_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
 
 // The jobs' binaries, built once for this package's tests.
@@ -97,51 +98,6 @@ func runJob(t *testing.T, bin string, env map[string]string, args ...string) res
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// records parses every stdout line as one JSON object.
-func records(t *testing.T, r result) []map[string]any {
-	t.Helper()
-	var recs []map[string]any
-	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("stdout line is not one JSON object: %q\nstdout:\n%s", line, r.stdout)
-		}
-		recs = append(recs, m)
-	}
-	return recs
-}
-
-// checkFinal checks the run's last record against the exit code.
-func checkFinal(t *testing.T, job string, r result, recs []map[string]any) {
-	t.Helper()
-	finished := 0
-	for _, rec := range recs {
-		if rec["msg"] == "finished" {
-			finished++
-		}
-	}
-	last := recs[len(recs)-1]
-	if finished != 1 || last["msg"] != "finished" {
-		t.Fatalf("%d final records, last %v; want exactly one, last", finished, last)
-	}
-	if last["job"] != job || last["exit_code"] != float64(r.code) || last["version"] == nil {
-		t.Fatalf("final record %v: want job %s, exit_code %d, version", last, job, r.code)
-	}
-	if _, ok := last["elapsed_s"].(float64); !ok {
-		t.Fatalf("final record elapsed_s %v is not a number", last["elapsed_s"])
-	}
-	if r.code == 0 {
-		if last["level"] != "INFO" || r.stderr != "" {
-			t.Fatalf("successful run: final level %v, stderr %q", last["level"], r.stderr)
-		}
-		return
-	}
-	msg, _ := last["error"].(string)
-	if last["level"] != "ERROR" || msg == "" || r.stderr != job+": "+msg+"\n" {
-		t.Fatalf("failed run: final record %v; stderr %q (want the same one-line error)", last, r.stderr)
-	}
-}
-
 var missingRe = regexp.MustCompile(`missing required environment variable ([A-Z0-9_, ]+)`)
 
 // requiredOf returns the job's required variables, as a DASHBOARD_MODE=live
@@ -207,8 +163,8 @@ func TestModeRules(t *testing.T) {
 					if r.code != tt.code {
 						t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
 					}
-					recs := records(t, r)
-					checkFinal(t, job, r, recs)
+					recs := jobtest.Records(t, r.stdout)
+					jobtest.CheckFinal(t, job, r.code, r.stdout, r.stderr)
 					if tt.wantErr != "" && !strings.Contains(r.stderr, tt.wantErr) {
 						t.Fatalf("stderr %q lacks %q", r.stderr, tt.wantErr)
 					}
