@@ -141,16 +141,18 @@ func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub job
 	}
 	job.Logger.InfoContext(ctx, "report files selected", "report", string(r.Kind), "files", len(sel.Keys),
 		"skipped_bad_names", len(sel.Skipped), "other_months", sel.Ignored)
+	// A selected month without a file fails the run (after the files
+	// there are were published) unless --allow-missing.
+	var missingErr error
 	if missing := missingMonths(sel, m, all); len(missing) > 0 {
 		if !allowMissing {
-			return fmt.Errorf("%s: no report file under %s/ for %s; nothing of it was published to %s (--allow-missing accepts that)",
-				r.Kind, r.Kind, strings.Join(missing, ", "), dataset)
+			missingErr = fmt.Errorf("%s: no report file under %s/ for %s (--allow-missing accepts that)", r.Kind, r.Kind, strings.Join(missing, ", "))
 		}
-		job.Logger.WarnContext(ctx, "no report file for a selected month (--allow-missing)", "report", string(r.Kind), "months", missing)
+		job.Logger.WarnContext(ctx, "no report file for a selected month", "report", string(r.Kind), "months", missing, "allow_missing", allowMissing)
 	}
 	if len(sel.Keys) == 0 {
 		job.Logger.WarnContext(ctx, "no report file to publish", "report", string(r.Kind), "dataset", dataset)
-		return nil
+		return missingErr
 	}
 	rows := sel.Rows(ctx, store, func(key string, n int) {
 		job.Logger.InfoContext(ctx, "report file read", "report", string(r.Kind), "key", key, "rows", n)
@@ -169,7 +171,7 @@ func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub job
 	if res.Errors > 0 {
 		return fmt.Errorf("%s → socrata %s: socrata counted %d row error(s)", r.Kind, dataset, res.Errors)
 	}
-	return nil
+	return missingErr
 }
 
 // missingMonths returns the selected months with no file in sel (with
