@@ -47,7 +47,7 @@ MEMORY = {
     "active_permits": "64Mi",
     "row_data_summary": "64Mi",
     "csr_to_socrata": "128Mi",
-    "flex_notes_to_socrata": "512Mi",
+    "flex_notes_to_socrata": "256Mi",
     "finance_reports_to_s3": "128Mi",
     "finance_reports_to_socrata": "128Mi",
     "socrata_metadata": "64Mi",
