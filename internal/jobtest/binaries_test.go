@@ -22,8 +22,8 @@ var (
 	jobNames  []string
 )
 
-// binaries builds every job under examples/ into a temporary folder and
-// returns it with the job names.
+// binaries builds every job (each folder of examples/) into a temporary
+// folder, once, and returns it with the job names.
 func binaries(t *testing.T) (string, []string) {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
@@ -50,10 +50,14 @@ func binaries(t *testing.T) (string, []string) {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command(gobin, "build", "-o", binDir+string(os.PathSeparator), "./examples/...")
+		args := []string{"build", "-o", binDir + string(os.PathSeparator)}
+		for _, j := range jobNames {
+			args = append(args, "./examples/"+j)
+		}
+		cmd := exec.Command(gobin, args...)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New("go build ./examples/...: " + err.Error() + "\n" + string(out))
+			buildErr = errors.New("go build of the jobs: " + err.Error() + "\n" + string(out))
 		}
 	})
 	if buildErr != nil {
