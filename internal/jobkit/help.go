@@ -1,6 +1,7 @@
 package jobkit
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -78,15 +79,46 @@ func durationFlags(fs *flag.FlagSet) []*flag.Flag {
 // durationExample is appended to the message of a bad duration flag.
 const durationExample = "a duration such as 30s, 2m or 1h30m"
 
-// explainFlagError adds an example to the flag package's error for a
-// duration flag that does not parse.
-func explainFlagError(fs *flag.FlagSet, err error) error {
-	for _, f := range durationFlags(fs) {
-		if strings.Contains(err.Error(), "flag -"+f.Name+":") {
-			return fmt.Errorf("%w (--%s takes %s)", err, f.Name, durationExample)
+// explainFlagError rewrites the flag package's error for a command line
+// that does not parse: the flag spelled as the user typed it (the package
+// always writes one dash), and an example for a duration flag.
+func explainFlagError(fs *flag.FlagSet, args []string, err error) error {
+	msg := err.Error()
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, ok := strings.CutPrefix(a, "--"); ok && name != "" {
+			name, _, _ = strings.Cut(name, "=")
+			msg = replaceFlag(msg, "-"+name, "--"+name)
 		}
 	}
-	return err
+	for _, f := range durationFlags(fs) {
+		if strings.Contains(err.Error(), "flag -"+f.Name+":") {
+			msg += fmt.Sprintf(" (--%s takes %s)", f.Name, durationExample)
+		}
+	}
+	return errors.New(msg)
+}
+
+// replaceFlag replaces the flag old in msg, where it stands as a word
+// (after a space, at the end or before a colon), by typed.
+func replaceFlag(msg, old, typed string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, " "+old)
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		end := i + 1 + len(old)
+		if end == len(msg) || msg[end] == ':' || msg[end] == ' ' {
+			b.WriteString(msg[:i+1] + typed)
+		} else {
+			b.WriteString(msg[:end])
+		}
+		msg = msg[end:]
+	}
 }
 
 // checkDurationFlags refuses a negative duration flag.

@@ -262,7 +262,7 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 			printHelp(stdout, name, fs, settings)
 			return nil, &UsageError{Err: err}
 		}
-		return nil, j.fail(args, &UsageError{Err: explainFlagError(fs, err)})
+		return nil, j.fail(args, &UsageError{Err: explainFlagError(fs, args, err)})
 	}
 	if version {
 		fmt.Fprintln(stdout, VersionLine(name))

@@ -67,7 +67,9 @@ func TestStartFailureLogsFinalRecord(t *testing.T) {
 		code    float64
 		wantErr string
 	}{
-		{name: "unknown flag", args: []string{"--log-json", "--nope"}, code: 2, wantErr: "flag provided but not defined: -nope"},
+		{name: "unknown flag", args: []string{"--log-json", "--nope"}, code: 2, wantErr: "flag provided but not defined: --nope"},
+		{name: "unknown flag, one dash", args: []string{"--log-json", "-nope"}, code: 2, wantErr: "flag provided but not defined: -nope"},
+		{name: "bad value, named as typed", args: []string{"--log-json", "--wait=x"}, code: 2, wantErr: `invalid value "x" for flag --wait: parse error (--wait takes a duration such as 30s`},
 		{name: "partial configuration", env: map[string]string{"X": "1"}, args: []string{"--log-json"}, code: 2, wantErr: "CSR_DATASET"},
 		{name: "bad dataset id", env: map[string]string{"X": "1", "CSR_DATASET": "abcd1234"}, args: []string{"--log-json"}, code: 2, wantErr: "CSR_DATASET"},
 		{name: "--out in a live run", env: map[string]string{"X": "1", "CSR_DATASET": "abcd-1234"}, args: []string{"--log-json", "--out", "o"}, code: 2, wantErr: "--out only applies to a sample run"},
