@@ -14,17 +14,17 @@ import (
 // printHelp writes --help: what the job does, its environment variables
 // with their defaults, what it writes, its flags and the exit codes.
 func printHelp(w io.Writer, name string, fs *flag.FlagSet, s Settings) {
-	fmt.Fprintf(w, "%s (%s)\n", name, Version())
+	fmt.Fprintf(w, "%s, version %s\n", name, Version())
 	if s.Purpose != "" {
-		fmt.Fprintf(w, "\n%s\n", s.Purpose)
+		fmt.Fprintf(w, "\n%s\n", wrap(s.Purpose, 100))
 	}
 	fmt.Fprintf(w, "\nUsage: %s [flags]\n", name)
 	if s.Writes != "" {
-		fmt.Fprintf(w, "\nWrites: %s\n", s.Writes)
+		fmt.Fprintf(w, "\n%s\n", wrap("Writes: "+s.Writes, 100))
 	}
-	fmt.Fprintf(w, "\nEnvironment. A live run needs every required variable. With none of the job's\n"+
-		"variables set it runs on its embedded sample and writes under ./%s; some but not all is\n"+
-		"refused (exit 2). %s=live or %s=sample makes the choice explicit.\n", DefaultOut, ModeVar, ModeVar)
+	fmt.Fprintf(w, "\n%s\n", wrap("Environment. A live run needs every required variable, with a value. With none of the job's "+
+		"variables set it runs on its embedded sample and writes under ./"+DefaultOut+"; some but not all is refused "+
+		"(exit 2). "+ModeVar+"=live or "+ModeVar+"=sample makes the choice explicit.", 100))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	section := func(title string, keys []string) {
 		if len(keys) == 0 {
@@ -133,4 +133,24 @@ func checkDurationFlags(fs *flag.FlagSet) error {
 		return &UsageError{Err: joinErrors(errs)}
 	}
 	return nil
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case n+1+len(word) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return b.String()
 }
