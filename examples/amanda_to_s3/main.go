@@ -7,7 +7,8 @@
 //	amanda_to_s3 --query NAME [--dry-run] [--log-json] [-v] [--out DIR]
 //
 // NAME is one of applications_received, issued_permits, active_permits,
-// review_time, ex_permits_issued, or "all" to run each in turn.
+// review_time, ex_permits_issued, or "all" to run each in turn (a failed
+// query does not stop the others; the run then exits 1 naming each).
 //
 // With nothing configured it runs on the embedded recorded results
 // (amanda/amandatest) and writes ./sample-output/NAME.csv; without --query it

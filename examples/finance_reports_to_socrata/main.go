@@ -5,9 +5,11 @@
 // maps the report columns to the Socrata fields, adds year, month,
 // department, month_name, fiscal_year, fiscal_month and row_identifier, and
 // upserts the rows to EXP_DATASET and REV_DATASET. A file whose name does
-// not match <report>/<YYYY-MM-DD>_<dept>.csv is skipped with a warning.
+// not match <report>/<YYYY-MM-DD>_<dept>.csv is skipped with a warning. A
+// selected month without a file for a report fails the run (exit 1, after
+// publishing the files there are) unless --allow-missing.
 //
-//	finance_reports_to_socrata [--year Y] [--month M] [--replace] [--dry-run] [--log-json] [-v]
+//	finance_reports_to_socrata [--year Y] [--month M] [--replace] [--allow-missing] [--dry-run] [--log-json] [-v]
 //
 // Environment: BUCKET_NAME, AWS_ACCESS_KEY / AWS_SECRET_ACCESS_KEY
 // (optional: else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3,
