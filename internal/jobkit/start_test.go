@@ -201,6 +201,8 @@ func TestCheckSettings(t *testing.T) {
 		{name: "SO_WEB URL", key: "SO_WEB", value: "http://127.0.0.1:8080"},
 		{name: "SO_WEB URL with slash", key: "SO_WEB", value: "https://datahub.austintexas.gov/"},
 		{name: "SO_WEB host:port", key: "SO_WEB", value: "localhost:8080"},
+		{name: "SO_WEB host with a trailing slash", key: "SO_WEB", value: "datahub.austintexas.gov/"},
+		{name: "SO_WEB IPv6 URL", key: "SO_WEB", value: "http://[::1]:8080"},
 		{name: "SO_WEB host with path", key: "SO_WEB", value: "host/api", want: "SO_WEB must be a host"},
 		{name: "SO_WEB URL with path", key: "SO_WEB", value: "https://host/api", want: "SO_WEB must be a host"},
 		{name: "SO_WEB URL with query", key: "SO_WEB", value: "https://host?x=1", want: "SO_WEB must be a host"},

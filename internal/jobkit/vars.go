@@ -221,6 +221,7 @@ func endpointURL(v string) (string, bool) {
 func socrataWeb(v string) (string, bool) {
 	const want = "must be a host such as datahub.austintexas.gov, or an http(s):// URL with no path, query or credentials"
 	if !strings.Contains(v, "://") {
+		v = strings.TrimSuffix(v, "/")
 		if strings.ContainsAny(v, "/?#@") {
 			return want, false
 		}
