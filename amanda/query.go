@@ -124,7 +124,7 @@ WHERE F.FOLDERTYPE = 'EX'
     AND F.ISSUEDATE IS NOT NULL
     AND F.ISSUEDATE >= DATE '2018-10-01'`
 
-// queries is the registry, in the order of SPEC.md. Never modified.
+// queries is the registry, in the order of docs/DATASETS.md. Never modified.
 var queries = []Query{
 	{
 		Name: ApplicationsReceivedQuery,
@@ -170,7 +170,7 @@ func (q Query) clone() Query {
 	return q
 }
 
-// Queries returns the named queries, in the order of SPEC.md
+// Queries returns the named queries, in the order of docs/DATASETS.md
 // (applications_received, issued_permits, active_permits, review_time,
 // ex_permits_issued). The result is a copy.
 func Queries() []Query {

@@ -22,7 +22,7 @@ func TestQuerySQLGolden(t *testing.T) {
 	}
 }
 
-// TestQueryNames pins the registry: the five names of SPEC.md, in order.
+// TestQueryNames pins the registry: the five names of docs/DATASETS.md, in order.
 func TestQueryNames(t *testing.T) {
 	t.Parallel()
 	want := []string{"applications_received", "issued_permits", "active_permits", "review_time", "ex_permits_issued"}
@@ -31,7 +31,7 @@ func TestQueryNames(t *testing.T) {
 	}
 }
 
-// TestQueryColumnsContract pins the header of each query to SPEC.md.
+// TestQueryColumnsContract pins the header of each query to docs/DATASETS.md.
 func TestQueryColumnsContract(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -174,7 +174,7 @@ func TestQueriesReturnsCopies(t *testing.T) {
 	}
 }
 
-// TestQueryFiltersFollowSpec checks each filter SPEC.md states for the named
+// TestQueryFiltersFollowSpec checks each filter docs/DATASETS.md states for the named
 // queries against the SQL text (whitespace collapsed, upper case): a
 // fragment that must appear, or one that must not. It is independent of the
 // SQL golden files, which -update rewrites.

@@ -4,7 +4,7 @@ package csr
 // publishes. Its value is the index into [Record.Values].
 type Column int
 
-// The report columns, in the order of the field map of SPEC.md.
+// The report columns, in the order of the field map of docs/DATASETS.md.
 const (
 	ColSRNumber Column = iota
 	ColDepartment

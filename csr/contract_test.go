@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestFieldMapContract spells out SPEC.md's csr_to_socrata field map (report
+// TestFieldMapContract spells out docs/DATASETS.md's csr_to_socrata field map (report
 // column → Socrata field), independently of columnDefs and of the golden
 // files, so a renamed column or field fails here.
 func TestFieldMapContract(t *testing.T) {
@@ -59,7 +59,7 @@ func TestFieldMapContract(t *testing.T) {
 	}
 }
 
-// TestMissingValuesEveryColumn puts every missing-value marker SPEC.md lists
+// TestMissingValuesEveryColumn puts every missing-value marker docs/DATASETS.md lists
 // in every column and requires null there (never the marker, never "NaN"),
 // a null location when a coordinate is missing and a null fiscal_year when
 // the created date is.
@@ -104,7 +104,7 @@ func TestMissingValuesEveryColumn(t *testing.T) {
 	}
 }
 
-// TestFlexContract spells out SPEC.md's flex_notes_to_socrata field map and
+// TestFlexContract spells out docs/DATASETS.md's flex_notes_to_socrata field map and
 // checks that a row with each private question of the pandas job
 // (IGNORED_QUESTIONS, matched exactly) is dropped, and a near miss kept.
 func TestFlexContract(t *testing.T) {

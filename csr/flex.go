@@ -15,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The flex-notes report columns and their Socrata fields (SPEC.md,
+// The flex-notes report columns and their Socrata fields (docs/DATASETS.md,
 // flex_notes_to_socrata).
 var flexColumns = [...]struct{ name, field string }{
 	{"Flex Notes ID", "flex_note_id"},

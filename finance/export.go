@@ -181,7 +181,7 @@ func exportOne(ctx context.Context, run Runner, dst Putter, t Task, logger *slog
 	if putErr != nil {
 		return w.n, false, putErr
 	}
-	logger.InfoContext(ctx, "report written", "report", string(t.Report.Kind), "department", t.Department,
+	logger.InfoContext(ctx, "report exported", "report", string(t.Report.Kind), "department", t.Department,
 		"month", t.Month.String(), "key", key, "rows", w.n)
 	return w.n, false, nil
 }

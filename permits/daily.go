@@ -22,7 +22,7 @@ const (
 )
 
 // Column headers of the AMANDA daily files. The day column is named by the
-// Oracle expression that computes it (see amanda_to_s3 in SPEC.md).
+// Oracle expression that computes it (see amanda_to_s3 in docs/DATASETS.md).
 const (
 	FolderTypeHeader       = "FOLDERTYPE"
 	SubCodeHeader          = "SUBCODE"

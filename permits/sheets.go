@@ -158,7 +158,7 @@ type SheetExport struct {
 // Key returns the S3 key of the sheet's daily file: <Name>.csv.
 func (e SheetExport) Key() string { return e.Name + ".csv" }
 
-// DefaultSheetExports returns the three sheets of SPEC.md, whose daily
+// DefaultSheetExports returns the three sheets of docs/DATASETS.md, whose daily
 // files row_data_summary reads.
 func DefaultSheetExports() []SheetExport {
 	return []SheetExport{

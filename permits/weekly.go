@@ -269,7 +269,7 @@ type WeeklySources struct {
 }
 
 // DefaultWeeklySources returns the files amanda_to_s3 and smartsheet_to_s3
-// write (SPEC.md).
+// write (docs/DATASETS.md).
 func DefaultWeeklySources() WeeklySources {
 	return WeeklySources{
 		ApplicationsReceived: WeeklySource{ApplicationsReceivedKey, IntakeDayHeader},

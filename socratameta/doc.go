@@ -4,7 +4,7 @@
 // the department's assets (owned by a given user, or in a given domain
 // category; drafts skipped), counts each dataset's rows with bounded
 // concurrency, and shapes one row per asset with the field names of the
-// metadata dataset (see ../shared/SPEC.md, "socrata_metadata").
+// metadata dataset (docs/DATASETS.md, "socrata_metadata").
 //
 // It is a package of its own, not part of socrata, because these are the
 // department's rules (owner, category, custom metadata keys, public and

@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
 
 // TestBinary builds the job and runs it as a process, with the environment
@@ -27,6 +30,7 @@ func TestBinary(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
+		args     []string
 		prepare  func(f *fixture)
 		wantCode int
 		wantErr  string // in stderr
@@ -38,6 +42,13 @@ func TestBinary(t *testing.T) {
 		}, wantCode: 1, wantErr: "Unknown field: ds"},
 		{name: "missing variable", prepare: func(f *fixture) { delete(f.env, "ACTIVE_DATASET") }, wantCode: 2,
 			wantErr: "missing required environment variable ACTIVE_DATASET"},
+		{name: "json logs: publishes", args: []string{"--log-json"}, wantCode: 0, upserts: 1},
+		{name: "json logs: socrata error", args: []string{"--log-json"}, prepare: func(f *fixture) {
+			f.soc.FailNext(1, http.StatusBadRequest, "", `{"code":"illegal.field","error":true,"message":"Unknown field: ds"}`)
+		}, wantCode: 1, wantErr: "Unknown field: ds"},
+		{name: "json logs: dry run", args: []string{"--log-json", "--dry-run"}, wantCode: 0, upserts: 0},
+		{name: "json logs: bad dataset id", args: []string{"--log-json"}, prepare: func(f *fixture) { f.env["ACTIVE_DATASET"] = "actvprmt" },
+			wantCode: 2, wantErr: "ACTIVE_DATASET is \"actvprmt\", not a Socrata dataset id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,7 +57,7 @@ func TestBinary(t *testing.T) {
 			if tt.prepare != nil {
 				tt.prepare(f)
 			}
-			cmd := exec.CommandContext(t.Context(), bin)
+			cmd := exec.CommandContext(t.Context(), bin, tt.args...)
 			cmd.Dir = t.TempDir()
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir}
 			for k, v := range f.env {
@@ -67,6 +78,17 @@ func TestBinary(t *testing.T) {
 			}
 			if tt.wantErr != "" && (!strings.Contains(stderr.String(), tt.wantErr) || strings.Count(stderr.String(), "\n") != 1) {
 				t.Fatalf("stderr %q, want one line with %q", stderr.String(), tt.wantErr)
+			}
+			if slices.Contains(tt.args, "--log-json") {
+				final := jobtest.CheckFinal(t, name, code, stdout.String(), stderr.String())
+				if code == 0 && final["rows"] != 1.0 {
+					t.Fatalf("final record %v lacks rows=1", final)
+				}
+				for _, rec := range jobtest.Records(t, stdout.String()) {
+					if msg := rec["msg"].(string); slices.Contains(tt.args, "--dry-run") && (strings.Contains(msg, "published") || strings.Contains(msg, "written")) {
+						t.Fatalf("the dry run says %q", msg)
+					}
+				}
 			}
 			if got := len(f.soc.Upserts(dataset)); got != tt.upserts {
 				t.Fatalf("%d rows upserted, want %d", got, tt.upserts)

@@ -68,16 +68,19 @@ func main() {
 var settings = jobkit.Merge(
 	jobkit.S3Settings(jobkit.ExecDashKeys),
 	jobkit.SocrataSettings(),
-	jobkit.Settings{Required: []string{"ACTIVE_DATASET"}},
+	jobkit.Settings{Required: []string{"ACTIVE_DATASET"}, Also: []string{"SMARTSHEET_ACCESS_TOKEN", "SMARTSHEET_API_BASE"},
+		Purpose: "Counts the active permits in active_permits.csv (written by amanda_to_s3 --query active_permits) and upserts one record (ds, ex, rw, published_date) to a rolling log. With --sheets, active Smartsheet requests are added (SMARTSHEET_ACCESS_TOKEN then required).",
+		Writes:  "one upserted row in ACTIVE_DATASET (give it the row identifier published_date)"},
 )
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	sheetsFile := fset.String("sheets", "", "JSON file naming Smartsheet sheets whose active requests are added to a folder type's count (off when empty)")
 	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	var sheets *sheetContributions
 	if *sheetsFile != "" {
 		if sheets, err = loadSheetContributions(job, *sheetsFile); err != nil {
@@ -124,7 +127,8 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", res.Rows,
+	job.Summary("dataset", dataset, "rows", res.Rows, "created", res.Created, "updated", res.Updated, "row_errors", res.Errors)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "dataset", dataset, "rows", res.Rows,
 		"created", res.Created, "updated", res.Updated, "errors", res.Errors)
 	if res.Errors > 0 {
 		return fmt.Errorf("publish to %s: socrata counted %d row error(s)", dataset, res.Errors)

@@ -7,7 +7,8 @@
 //	amanda_to_s3 --query NAME [--dry-run] [--log-json] [-v] [--out DIR]
 //
 // NAME is one of applications_received, issued_permits, active_permits,
-// review_time, ex_permits_issued, or "all" to run each in turn.
+// review_time, ex_permits_issued, or "all" to run each in turn (a failed
+// query does not stop the others; the run then exits 1 naming each).
 //
 // With nothing configured it runs on the embedded recorded results
 // (amanda/amandatest) and writes ./sample-output/NAME.csv; without --query it
@@ -55,6 +56,10 @@ var settings = jobkit.Merge(
 		Optional: []string{"PORT"},
 	},
 	jobkit.S3Settings(jobkit.ExecDashKeys),
+	jobkit.Settings{
+		Purpose: "Runs named AMANDA (Oracle read replica) queries and streams each result to S3 as NAME.csv. --query all runs the five; one failing does not stop the others, and the run then exits 1 naming each failed query.",
+		Writes:  "s3://$BUCKET_NAME/<query>.csv (applications_received, issued_permits, active_permits, review_time, ex_permits_issued)",
+	},
 )
 
 // openFunc opens the AMANDA client of a live run; tests replace it.
@@ -64,13 +69,14 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	return runWith(ctx, args, env, stdout, amanda.Open)
 }
 
-func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, open openFunc) error {
+func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, open openFunc) (err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	query := fs.String("query", "", "named query to export: "+strings.Join(amanda.Names(), ", ")+", or all")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	names, err := selectQueries(*query, job.Mode)
 	if err != nil {
 		return err
@@ -88,10 +94,25 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		return err
 	}
 	defer client.Close()
-	for _, n := range names {
-		if err := export(ctx, job, client, store, n); err != nil {
-			return err
+	// A failed query does not stop the others: each file left out keeps
+	// yesterday's data, so the run fails at the end naming every one.
+	var failed []string
+	var errs []error
+	for i, n := range names {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("%d query(ies) not exported: %w", len(names)-i, err))
+			failed = append(failed, names[i:]...)
+			break
 		}
+		if err := export(ctx, job, client, store, n); err != nil {
+			job.Logger.ErrorContext(ctx, "query failed", "query", n, "error", err.Error())
+			failed = append(failed, n)
+			errs = append(errs, err)
+		}
+	}
+	job.Summary("queries", len(names), "failed", len(failed))
+	if len(errs) > 0 {
+		return fmt.Errorf("%d of %d queries failed (%s): %w", len(failed), len(names), strings.Join(failed, ", "), errors.Join(errs...))
 	}
 	return nil
 }
@@ -165,11 +186,7 @@ func export(ctx context.Context, job *jobkit.Job, client *amanda.Client, store o
 	if err != nil {
 		return fmt.Errorf("export %s to %s: %w", query, key, err)
 	}
-	msg := "exported"
-	if job.Flags.DryRun {
-		msg = "dry run: counted, nothing written"
-	}
-	job.Logger.InfoContext(ctx, msg, "query", query, "key", key, "rows", res.Rows,
+	job.Logger.InfoContext(ctx, job.Verb("exported", "dry run: counted, would write"), "query", query, "key", key, "rows", res.Rows,
 		"columns", len(res.Columns), "elapsed", res.Elapsed)
 	return nil
 }

@@ -49,11 +49,13 @@ func main() {
 }
 
 var settings = jobkit.Merge(
-	jobkit.Settings{Required: []string{"CSR_ENDPOINT", "CSR_DATASET"}},
+	jobkit.Settings{Required: []string{"CSR_ENDPOINT", "CSR_DATASET"},
+		Purpose: "Streams the 3-1-1 service-request report (UTF-16 TSV from CSR_ENDPOINT) and upserts it to Socrata in chunks; memory does not grow with the report. Run once per fiscal-year report endpoint.",
+		Writes:  "CSR_DATASET, upserted"},
 	jobkit.SocrataSettings(),
 )
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
@@ -62,6 +64,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	if *chunkSize < 0 || *progress < 1 || *readAhead < 1 {
 		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress and --read-ahead ≥ 1")}
 	}
@@ -82,7 +85,13 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return p.explain(err, dataset)
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows_read", p.read, "rows", res.Rows,
+	if p.read == 0 {
+		// A header and no rows: the endpoint answered, but not with the
+		// report (an expired filter, an empty fiscal year). Not a success.
+		return fmt.Errorf("3-1-1 report: the report has a header and no rows; nothing was published to %s", dataset)
+	}
+	job.Summary("dataset", dataset, "rows_read", p.read, "rows", res.Rows, "chunks", res.Chunks, "row_errors", res.Errors)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "dataset", dataset, "rows_read", p.read, "rows", res.Rows,
 		"chunks", res.Chunks, "created", res.Created, "updated", res.Updated, "errors", res.Errors)
 	if res.Errors > 0 {
 		return fmt.Errorf("socrata: upsert %s: socrata refused %d of %d rows", dataset, res.Errors, res.Rows)

@@ -329,7 +329,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{name: "missing dataset", drop: []string{"CSR_DATASET"}, wantMsg: "missing required environment variable CSR_DATASET"},
 		{name: "missing endpoint", drop: []string{"CSR_ENDPOINT"}, wantMsg: "CSR_ENDPOINT"},
 		{name: "missing SO_SECRET", drop: []string{"SO_SECRET"}, wantMsg: "SO_SECRET"},
-		{name: "endpoint not a URL", set: map[string]string{"CSR_ENDPOINT": "reports/csr"}, wantMsg: "not an http(s) URL"},
+		{name: "endpoint not a URL", set: map[string]string{"CSR_ENDPOINT": "reports/csr"}, wantMsg: "CSR_ENDPOINT must be an http:// or https:// URL"},
 		{name: "bad chunk size", args: []string{"--chunk-size", "-1"}, wantMsg: "chunk-size"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantMsg: "bogus"},
 	} {

@@ -57,6 +57,10 @@ var settings = jobkit.Merge(
 	jobkit.Settings{Required: []string{"BASE_URL", "MSTRO_USERNAME", "MSTRO_PASSWORD", "PROJECT_ID"},
 		Optional: reportIDVars},
 	jobkit.S3Settings(jobkit.FinanceKeys),
+	jobkit.Settings{
+		Purpose: "Runs the prompted MicroStrategy expense and revenue reports for departments 2400 and 6200, for the selected month (default: the current one, America/Chicago) and the one before, and writes each to S3 as CSV.",
+		Writes:  "s3://$BUCKET_NAME/expenses/<period end>_<dept>.csv and revenue/<period end>_<dept>.csv",
+	},
 )
 
 // reportIDVars override the report ids, expenses then revenue.
@@ -94,13 +98,17 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	return runWith(ctx, args, env, stdout, deps{now: time.Now})
 }
 
-func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, d deps) error {
+func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, d deps) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	year := fset.Int("year", 0, "calendar year of the report month (default: current)")
 	month := fset.Int("month", 0, "calendar month 1-12 (default: current)")
 	concurrency := fset.Int("concurrency", 4, "reports running at once")
 	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
 	if err != nil {
+		return err
+	}
+	defer job.Finish(&err)
+	if err := jobkit.CheckYear(*year, d.now()); err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation("America/Chicago")
@@ -158,7 +166,8 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		return fmt.Errorf("microstrategy: %w", err)
 	}
 	res, err := finance.Export(ctx, client, store, tasks, finance.ExportOptions{Concurrency: *concurrency, Logger: job.Logger})
-	job.Logger.InfoContext(ctx, "finance reports done", "written", len(res.Written), "empty", len(res.Empty), "failed", len(res.Failed))
+	job.Summary("reports", len(tasks), job.Verb("written", "would_write"), len(res.Written), "empty", len(res.Empty), "failed", len(res.Failed))
+	job.Logger.InfoContext(ctx, "finance reports done", job.Verb("written", "would_write"), len(res.Written), "empty", len(res.Empty), "failed", len(res.Failed))
 	if err != nil {
 		return fmt.Errorf("microstrategy → s3: %d of %d report run(s) failed: %w", len(res.Failed), len(tasks), err)
 	}

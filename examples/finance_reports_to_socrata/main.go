@@ -5,9 +5,11 @@
 // maps the report columns to the Socrata fields, adds year, month,
 // department, month_name, fiscal_year, fiscal_month and row_identifier, and
 // upserts the rows to EXP_DATASET and REV_DATASET. A file whose name does
-// not match <report>/<YYYY-MM-DD>_<dept>.csv is skipped with a warning.
+// not match <report>/<YYYY-MM-DD>_<dept>.csv is skipped with a warning. A
+// selected month without a file for a report fails the run (exit 1, after
+// publishing the files there are) unless --allow-missing.
 //
-//	finance_reports_to_socrata [--year Y] [--month M] [--replace [true|false]] [--dry-run] [--log-json] [-v]
+//	finance_reports_to_socrata [--year Y] [--month M] [--replace [true|false]] [--allow-missing] [--dry-run] [--log-json] [-v]
 //
 // --replace takes an optional boolean, also separated as runbooks write it
 // ("--replace True", "--replace False"); any other value is a usage error.
@@ -32,6 +34,8 @@ import (
 	"iter"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
@@ -60,7 +64,9 @@ func main() {
 var settings = jobkit.Merge(
 	jobkit.S3Settings(jobkit.FinanceKeys),
 	jobkit.SocrataSettings(),
-	jobkit.Settings{Required: []string{"EXP_DATASET", "REV_DATASET"}},
+	jobkit.Settings{Required: []string{"EXP_DATASET", "REV_DATASET"},
+		Purpose: "Reads the finance report CSVs that finance_reports_to_s3 wrote (the selected month and the one before; every file with --replace) and upserts them to Socrata. A selected month without a file for a report fails the run (exit 1) unless --allow-missing.",
+		Writes:  "EXP_DATASET and REV_DATASET, upserted"},
 )
 
 // datasetVars names each report's dataset variable and sample dataset.
@@ -77,13 +83,18 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	return runWith(ctx, args, env, stdout, deps{now: time.Now})
 }
 
-func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, d deps) error {
+func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer, d deps) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	year := fset.Int("year", 0, "calendar year of the month to publish (default: current)")
 	month := fset.Int("month", 0, "calendar month 1-12 (default: current)")
 	replace := fset.Bool("replace", false, "publish every report file, not only the selected month and the one before (--replace, --replace=false, --replace True|False)")
+	allowMissing := fset.Bool("allow-missing", false, "succeed when a selected month has no file for a report (default: exit 1)")
 	job, err := jobkit.Start(name, fset, joinBoolValues(args, "replace"), env, stdout, settings)
 	if err != nil {
+		return err
+	}
+	defer job.Finish(&err)
+	if err := jobkit.CheckYear(*year, d.now()); err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation("America/Chicago")
@@ -120,7 +131,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 	for _, r := range finance.Reports() {
 		vars := datasetVars[r.Kind]
 		dataset := job.Dataset(vars[0], vars[1])
-		if err := publish(ctx, job, jobkit.Opener{Store: store}, pub, r, dataset, m, *replace); err != nil {
+		if err := publish(ctx, job, jobkit.Opener{Store: store}, pub, r, dataset, m, *replace, *allowMissing); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -128,16 +139,25 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 }
 
 // publish upserts one report's selected files to dataset.
-func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub jobkit.Publisher, r finance.Report, dataset string, m finance.Month, all bool) error {
+func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub jobkit.Publisher, r finance.Report, dataset string, m finance.Month, all, allowMissing bool) error {
 	sel, err := finance.Select(ctx, store, r, m, all, job.Logger)
 	if err != nil {
 		return fmt.Errorf("s3: listing %s/: %w", r.Kind, err)
 	}
 	job.Logger.InfoContext(ctx, "report files selected", "report", string(r.Kind), "files", len(sel.Keys),
 		"skipped_bad_names", len(sel.Skipped), "other_months", sel.Ignored)
+	// A selected month without a file fails the run (after the files
+	// there are were published) unless --allow-missing.
+	var missingErr error
+	if missing := missingMonths(sel, m, all); len(missing) > 0 {
+		if !allowMissing {
+			missingErr = fmt.Errorf("%s: no report file under %s/ for %s (--allow-missing accepts that)", r.Kind, r.Kind, strings.Join(missing, ", "))
+		}
+		job.Logger.WarnContext(ctx, "no report file for a selected month", "report", string(r.Kind), "months", missing, "allow_missing", allowMissing)
+	}
 	if len(sel.Keys) == 0 {
 		job.Logger.WarnContext(ctx, "no report file to publish", "report", string(r.Kind), "dataset", dataset)
-		return nil
+		return missingErr
 	}
 	rows := sel.Rows(ctx, store, func(key string, n int) {
 		job.Logger.InfoContext(ctx, "report file read", "report", string(r.Kind), "key", key, "rows", n)
@@ -150,12 +170,31 @@ func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub job
 	if err != nil {
 		return fmt.Errorf("%s → socrata %s: upsert: %w", r.Kind, dataset, err)
 	}
-	job.Logger.InfoContext(ctx, "published", "report", string(r.Kind), "dataset", dataset, "rows", res.Rows,
+	job.Summary(string(r.Kind)+"_files", len(sel.Keys), string(r.Kind)+"_rows", res.Rows)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "report", string(r.Kind), "dataset", dataset, "rows", res.Rows,
 		"created", res.Created, "updated", res.Updated, "errors", res.Errors)
 	if res.Errors > 0 {
 		return fmt.Errorf("%s → socrata %s: socrata counted %d row error(s)", r.Kind, dataset, res.Errors)
 	}
-	return nil
+	return missingErr
+}
+
+// missingMonths returns the selected months with no file in sel (with
+// --replace, "any month" when there is no file at all).
+func missingMonths(sel finance.Selection, m finance.Month, all bool) []string {
+	if all {
+		if len(sel.Keys) == 0 {
+			return []string{"any month"}
+		}
+		return nil
+	}
+	var missing []string
+	for _, mm := range finance.Selected(m) {
+		if !slices.ContainsFunc(sel.Keys, func(k finance.Key) bool { return k.Month() == mm }) {
+			missing = append(missing, mm.String())
+		}
+	}
+	return missing
 }
 
 // socrataRows converts the finance rows to socrata rows.

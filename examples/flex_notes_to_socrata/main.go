@@ -53,11 +53,13 @@ func main() {
 }
 
 var settings = jobkit.Merge(
-	jobkit.Settings{Required: []string{"FLEX_NOTE_ENDPOINT", "FLEX_NOTES_DATASET"}},
+	jobkit.Settings{Required: []string{"FLEX_NOTE_ENDPOINT", "FLEX_NOTES_DATASET"},
+		Purpose: "Reads the 3-1-1 flex-notes report (xlsx from FLEX_NOTE_ENDPOINT), drops the private questions (the built-in list, or --ignored FILE) and upserts the rest to Socrata. Run once per fiscal-year report endpoint.",
+		Writes:  "FLEX_NOTES_DATASET, upserted"},
 	jobkit.SocrataSettings(),
 )
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	ignoredFile := fs.String("ignored", "", "file listing the private questions to drop, one per line (default: the built-in list)")
@@ -65,6 +67,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	if *chunkSize < 0 {
 		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0")}
 	}
@@ -114,10 +117,14 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		return fmt.Errorf("publishing flex notes to %s: %d rows landed before the failure, the rest were not published; upserts are keyed, so a rerun completes the set: %w",
 			dataset, landed, err)
 	}
+	if st.Rows == 0 {
+		return fmt.Errorf("3-1-1 flex notes report: the report has a header and no rows; nothing was published to %s", dataset)
+	}
 	for _, q := range slices.Sorted(maps.Keys(st.ByQuestion)) {
 		job.Logger.InfoContext(ctx, "dropped private question", "question", q, "rows", st.ByQuestion[q])
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows_read", st.Rows, "rows_dropped", st.Dropped,
+	job.Summary("dataset", dataset, "rows_read", st.Rows, "rows_dropped", st.Dropped, "rows", res.Rows, "chunks", res.Chunks, "row_errors", res.Errors)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "dataset", dataset, "rows_read", st.Rows, "rows_dropped", st.Dropped,
 		"rows", res.Rows, "chunks", res.Chunks, "created", res.Created, "updated", res.Updated, "errors", res.Errors)
 	if res.Errors > 0 {
 		return fmt.Errorf("socrata: upsert %s: socrata refused %d of %d rows", dataset, res.Errors, res.Rows)

@@ -56,10 +56,12 @@ func main() {
 var settings = jobkit.Merge(
 	jobkit.S3Settings(jobkit.ExecDashKeys),
 	jobkit.SocrataSettings(),
-	jobkit.Settings{Required: []string{"WEEK_DATASET"}},
+	jobkit.Settings{Required: []string{"WEEK_DATASET"},
+		Purpose: "Builds the weekly (Sunday to Saturday, labelled by Saturday) summary of the five daily permit CSV files in S3 and replaces the weekly dataset with it, refusing to shrink it unless --force.",
+		Writes:  "WEEK_DATASET, replaced"},
 )
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	var replace jobkit.ReplaceFlags
 	replace.Register(fset, 0) // default: refuse any shrink
@@ -67,6 +69,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	replaceOpts, err := replace.Options()
 	if err != nil {
 		return err
@@ -128,7 +131,8 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	case err != nil:
 		return err
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", res.Rows,
+	job.Summary("dataset", dataset, "weeks", len(weeks), "rows", res.Rows, "row_errors", res.Errors)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "dataset", dataset, "rows", res.Rows,
 		"created", res.Created, "updated", res.Updated, "errors", res.Errors)
 	if res.Errors > 0 {
 		return fmt.Errorf("socrata: replace %s: socrata counted %d row error(s)", dataset, res.Errors)

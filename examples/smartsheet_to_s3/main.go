@@ -56,7 +56,9 @@ func main() {
 
 var settings = jobkit.Merge(
 	jobkit.S3Settings(jobkit.ExecDashKeys),
-	jobkit.Settings{Required: []string{"SMARTSHEET_ACCESS_TOKEN"}, Optional: []string{"SMARTSHEET_API_BASE"}},
+	jobkit.Settings{Required: []string{"SMARTSHEET_ACCESS_TOKEN"}, Optional: []string{"SMARTSHEET_API_BASE"},
+		Purpose: "Counts the rows per day (America/Chicago) of the three Smartsheet permit-request sheets, or of the sheets listed in --sheets FILE, and writes one daily CSV per sheet to S3. One sheet failing does not stop the others; the run then exits 1.",
+		Writes:  "s3://$BUCKET_NAME/<sheet name>.csv"},
 )
 
 // sheetSource reads a whole sheet: the Smartsheet client, or the embedded
@@ -67,13 +69,14 @@ type sheetSource interface {
 
 var _ sheetSource = (*smartsheet.Client)(nil)
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	sheetsFile := fset.String("sheets", "", "JSON file listing the sheets to export, replacing the default three: [{\"id\": 4477152411314052, \"name\": \"Commercial DS Permit Requests\", \"date_column\": \"Date Created\"}, ...]")
 	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	exports := permits.DefaultSheetExports()
 	if *sheetsFile != "" {
 		if exports, err = readExports(*sheetsFile); err != nil {
@@ -117,6 +120,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 			failed = append(failed, err)
 		}
 	}
+	job.Summary("sheets", len(exports), "failed", len(failed))
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d sheets failed: %w", len(failed), len(exports), errors.Join(failed...))
 	}
@@ -154,11 +158,7 @@ func export(ctx context.Context, job *jobkit.Job, src sheetSource, store objstor
 	if err != nil {
 		return fmt.Errorf("s3: write %s: %w", e.Key(), err)
 	}
-	if job.Flags.DryRun {
-		job.Logger.InfoContext(ctx, "daily file not written (dry run)", "key", e.Key(), "days", len(days))
-	} else {
-		job.Logger.InfoContext(ctx, "daily file written", "key", e.Key(), "days", len(days))
-	}
+	job.Logger.InfoContext(ctx, job.Verb("daily file written", "dry run: would write the daily file"), "key", e.Key(), "days", len(days))
 	return nil
 }
 

@@ -294,7 +294,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if got := f.s3.Keys(t, bucket, ""); len(got) != 0 {
 		t.Fatalf("dry run wrote %q", got)
 	}
-	for _, want := range []string{"DRY RUN", "would write Residential DS Permits.csv (53 bytes, 3 lines)", "2024-12-19,5", "daily file not written (dry run)"} {
+	for _, want := range []string{"DRY RUN", "would write Residential DS Permits.csv (53 bytes, 3 lines)", "2024-12-19,5", "dry run: would write the daily file"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("output lacks %q:\n%s", want, logs)
 		}
@@ -329,7 +329,7 @@ func TestConfigurationErrors(t *testing.T) {
 	}{
 		{name: "token without bucket", drop: []string{"BUCKET_NAME"}, wantMsg: "missing required environment variable BUCKET_NAME"},
 		{name: "bucket without token", drop: []string{"SMARTSHEET_ACCESS_TOKEN"}, wantMsg: "SMARTSHEET_ACCESS_TOKEN"},
-		{name: "bad API base", set: map[string]string{"SMARTSHEET_API_BASE": "api.smartsheet.com"}, wantMsg: "not an absolute http(s) URL"},
+		{name: "bad API base", set: map[string]string{"SMARTSHEET_API_BASE": "api.smartsheet.com"}, wantMsg: "SMARTSHEET_API_BASE must be an http:// or https:// URL"},
 		{name: "sheets file missing", args: []string{"--sheets", filepath.Join(dir, "nope.json")}, wantMsg: "nope.json"},
 		{name: "sheets file invalid", args: []string{"--sheets", bad}, wantMsg: "date_column"},
 		{name: "unknown flag", args: []string{"--bogus"}, wantMsg: "bogus"},

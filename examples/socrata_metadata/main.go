@@ -70,7 +70,9 @@ func main() {
 
 var settings = jobkit.Merge(
 	jobkit.SocrataSettings(),
-	jobkit.Settings{Optional: []string{"METADATA_DATASET", "METADATA_DOMAIN", "SOCRATA_CATALOG_URL"}},
+	jobkit.Settings{Optional: []string{"METADATA_DATASET", "METADATA_DOMAIN", "SOCRATA_CATALOG_URL"},
+		Purpose: "Gathers metrics on the department's published Socrata assets (Discovery API, and a row count of each) and replaces the metadata dataset with them, refusing to drop more than --max-shrink of it unless --force.",
+		Writes:  "METADATA_DATASET (default 28ys-ieqv), replaced"},
 )
 
 type options struct {
@@ -79,7 +81,7 @@ type options struct {
 	includePrivate bool
 }
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	var o options
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.IntVar(&o.concurrency, "concurrency", socratameta.DefaultConcurrency, "row count queries in flight at most")
@@ -89,6 +91,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	if o.concurrency < 1 {
 		return &jobkit.UsageError{Err: fmt.Errorf("--concurrency must be at least 1, got %d", o.concurrency)}
 	}
@@ -139,7 +142,8 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		}
 		return err
 	}
-	job.Logger.InfoContext(ctx, "published", "dataset", dataset, "rows", out.Rows,
+	job.Summary("dataset", dataset, "rows", out.Rows, "row_errors", out.Errors, "row_count_failed", res.CountFailed)
+	job.Logger.InfoContext(ctx, job.Verb("published", "dry run: would publish"), "dataset", dataset, "rows", out.Rows,
 		"created", out.Created, "errors", out.Errors, "row_count_failed", res.CountFailed)
 	if out.Errors > 0 {
 		return fmt.Errorf("replace %s: socrata counted %d row error(s)", dataset, out.Errors)

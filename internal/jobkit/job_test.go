@@ -22,29 +22,46 @@ func TestSettingsResolve(t *testing.T) {
 		name        string
 		env         map[string]string
 		want        Mode
+		wantErr     string // in the *ConfigError's message
 		wantMissing []string
+		wantEmpty   []string
 	}{
-		{name: "nothing set: sample", env: nil, want: Sample},
-		{name: "blank counts as unset", env: map[string]string{"A": "  "}, want: Sample},
-		{name: "all required: live", env: map[string]string{"A": "1", "B": "2"}, want: Live},
-		{name: "all required and optional: live", env: map[string]string{"A": "1", "B": "2", "C": "3"}, want: Live},
-		{name: "partial", env: map[string]string{"A": "1"}, wantMissing: []string{"B"}},
-		{name: "only optional is partial", env: map[string]string{"C": "x"}, wantMissing: []string{"A", "B"}},
+		{name: "auto: nothing set: sample", env: nil, want: Sample},
+		{name: "auto: all required: live", env: map[string]string{"A": "1", "B": "2"}, want: Live},
+		{name: "auto: all required and optional: live", env: map[string]string{"A": "1", "B": "2", "C": "3"}, want: Live},
+		{name: "auto: an empty optional takes its default", env: map[string]string{"A": "1", "B": "2", "C": ""}, want: Live},
+		{name: "auto: partial", env: map[string]string{"A": "1"}, wantMissing: []string{"B"}, wantErr: "partial configuration: A set"},
+		{name: "auto: only optional is partial", env: map[string]string{"C": "x"}, wantMissing: []string{"A", "B"}},
+		{name: "auto: empty counts as set", env: map[string]string{"A": ""}, wantMissing: []string{"B"}, wantEmpty: []string{"A"}, wantErr: "set but empty: A"},
+		{name: "auto: blank counts as set", env: map[string]string{"A": "  "}, wantMissing: []string{"B"}, wantEmpty: []string{"A"}},
+		{name: "auto: empty optional alone is partial", env: map[string]string{"C": ""}, wantMissing: []string{"A", "B"}, wantEmpty: []string{"C"}},
+		{name: "auto: explicit", env: map[string]string{ModeVar: "auto"}, want: Sample},
+		{name: "live: all set", env: map[string]string{ModeVar: "live", "A": "1", "B": "2"}, want: Live},
+		{name: "live: nothing set", env: map[string]string{ModeVar: "live"}, wantMissing: []string{"A", "B"}, wantErr: "DASHBOARD_MODE=live"},
+		{name: "live: empty required", env: map[string]string{ModeVar: "live", "A": "1", "B": ""}, wantEmpty: []string{"B"}, wantErr: "set but empty: B"},
+		{name: "live: empty optional is fine", env: map[string]string{ModeVar: "live", "A": "1", "B": "2", "C": ""}, want: Live},
+		{name: "sample: everything set", env: map[string]string{ModeVar: "sample", "A": "1", "B": "2"}, want: Sample},
+		{name: "sample: partial", env: map[string]string{ModeVar: "sample", "A": "1"}, want: Sample},
+		{name: "invalid mode", env: map[string]string{ModeVar: "prod"}, wantErr: `DASHBOARD_MODE="prod" is not a mode`},
+		{name: "empty mode", env: map[string]string{ModeVar: ""}, wantErr: "DASHBOARD_MODE is set but empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := s.Resolve(MapEnv(tt.env))
-			if tt.wantMissing != nil {
+			if tt.wantErr != "" || tt.wantMissing != nil || tt.wantEmpty != nil {
 				var ce *ConfigError
-				if !errors.As(err, &ce) || fmt.Sprint(ce.Missing) != fmt.Sprint(tt.wantMissing) {
-					t.Fatalf("err = %v, want missing %v", err, tt.wantMissing)
+				if !errors.As(err, &ce) || fmt.Sprint(ce.Missing) != fmt.Sprint(tt.wantMissing) || fmt.Sprint(ce.Empty) != fmt.Sprint(tt.wantEmpty) {
+					t.Fatalf("err = %#v, want missing %v, empty %v", err, tt.wantMissing, tt.wantEmpty)
+				}
+				if !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q in it", err, tt.wantErr)
 				}
 				if ExitCode(err) != 2 {
 					t.Fatalf("exit code %d, want 2", ExitCode(err))
 				}
-				for _, v := range tt.env {
-					if strings.TrimSpace(v) != "" && strings.Contains(err.Error(), "="+v) {
+				for k, v := range tt.env {
+					if k != ModeVar && strings.TrimSpace(v) != "" && strings.Contains(err.Error(), "="+v) {
 						t.Fatalf("error prints a value: %v", err)
 					}
 				}

@@ -1,6 +1,7 @@
 package jobkit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -37,12 +38,16 @@ func SocrataSettings() Settings {
 	return Settings{Required: []string{"SO_WEB", "SO_KEY", "SO_SECRET"}, Optional: []string{"SO_TOKEN"}}
 }
 
-// Merge joins several jobs' settings.
+// Merge joins several jobs' settings; of Purpose and Writes the last
+// one given is kept.
 func Merge(sets ...Settings) Settings {
 	var out Settings
 	for _, s := range sets {
 		out.Required = append(out.Required, s.Required...)
 		out.Optional = append(out.Optional, s.Optional...)
+		out.Also = append(out.Also, s.Also...)
+		out.Purpose = cmp.Or(s.Purpose, out.Purpose)
+		out.Writes = cmp.Or(s.Writes, out.Writes)
 	}
 	return out
 }

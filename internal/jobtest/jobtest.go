@@ -4,6 +4,7 @@ package jobtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"strings"
 	"sync"
@@ -60,4 +61,55 @@ func RunSample(tb testing.TB, run RunFunc, out string, args ...string) string {
 		tb.Fatalf("first log line does not say sample mode: %q", first)
 	}
 	return logs.String()
+}
+
+// Records parses every line of a --log-json run's stdout as one JSON
+// object, failing tb on a line that is not one.
+func Records(tb testing.TB, stdout string) []map[string]any {
+	tb.Helper()
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			tb.Fatalf("stdout line is not one JSON object: %q\nstdout:\n%s", line, stdout)
+		}
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+// CheckFinal checks that a --log-json run ended with exactly one final
+// record (msg "finished", last) naming the job, its exit code, the version
+// and elapsed_s as a number; on failure at level ERROR with the error that
+// stderr printed on its one line. It returns the final record.
+func CheckFinal(tb testing.TB, job string, code int, stdout, stderr string) map[string]any {
+	tb.Helper()
+	recs := Records(tb, stdout)
+	finished := 0
+	for _, rec := range recs {
+		if rec["msg"] == "finished" {
+			finished++
+		}
+	}
+	last := recs[len(recs)-1]
+	if finished != 1 || last["msg"] != "finished" {
+		tb.Fatalf("%d final records, last %v; want exactly one, last", finished, last)
+	}
+	if last["job"] != job || last["exit_code"] != float64(code) || last["version"] == nil {
+		tb.Fatalf("final record %v: want job %s, exit_code %d, version", last, job, code)
+	}
+	if _, ok := last["elapsed_s"].(float64); !ok {
+		tb.Fatalf("final record elapsed_s %v is not a number", last["elapsed_s"])
+	}
+	if code == 0 {
+		if last["level"] != "INFO" || stderr != "" {
+			tb.Fatalf("successful run: final level %v, stderr %q", last["level"], stderr)
+		}
+		return last
+	}
+	msg, _ := last["error"].(string)
+	if last["level"] != "ERROR" || msg == "" || stderr != job+": "+msg+"\n" {
+		tb.Fatalf("failed run: final record %v; stderr %q (want the same one-line error)", last, stderr)
+	}
+	return last
 }
