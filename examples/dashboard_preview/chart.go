@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -235,7 +236,7 @@ type series struct {
 // band. xFormat formats a point's time for its title.
 func lineChart(c *chart, xs []time.Time, ss []series, missing []bool, xFormat string) *chart {
 	if len(xs) == 0 {
-		c.Empty = cmpOr(c.Empty, "no records")
+		c.Empty = cmp.Or(c.Empty, "no records")
 		return c
 	}
 	t0, t1 := xs[0], xs[len(xs)-1]
@@ -333,7 +334,7 @@ func names(ss []series) []string {
 // stacked.
 func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 	if len(categories) == 0 {
-		c.Empty = cmpOr(c.Empty, "no records")
+		c.Empty = cmp.Or(c.Empty, "no records")
 		return c
 	}
 	lo, hi := 0.0, 0.0
@@ -407,7 +408,7 @@ func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 // axis; labels are the category names left of the plot.
 func hbarChart(c *chart, categories []string, values []float64, color, seriesName string) *chart {
 	if len(categories) == 0 {
-		c.Empty = cmpOr(c.Empty, "no records")
+		c.Empty = cmp.Or(c.Empty, "no records")
 		return c
 	}
 	c.X0 = 260
@@ -482,11 +483,4 @@ func formatValue(v float64) string {
 		return "no value"
 	}
 	return formatNumber(v)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

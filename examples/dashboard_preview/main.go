@@ -35,6 +35,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"flag"
@@ -74,9 +75,11 @@ func main() {
 var settings = jobkit.Settings{
 	Required: []string{"SO_WEB", "ACTIVE_DATASET", "WEEK_DATASET", "EXP_DATASET", "REV_DATASET", "CSR_DATASET"},
 	Optional: []string{"SO_TOKEN", "SO_KEY", "SO_SECRET", "METADATA_DATASET"},
+	Purpose:  "Draws what the other jobs publish (active permits, the weekly summary, finance, 3-1-1, dataset ages) on one self-contained HTML page, from the live datasets (bounded SoQL queries), from a folder the jobs wrote in sample mode (--from), or from the embedded sample.",
+	Writes:   "one HTML page: --html FILE, or <out>/dashboard-preview.html in sample mode and with --from; nothing in any dataset",
 }
 
-func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
+func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	htmlFile := fset.String("html", "", "write the page to this file (default in sample mode and with --from: <out>/"+pageFile+")")
 	from := fset.String("from", "", "read the outputs the other jobs wrote under this folder in sample mode (their --out) instead of the datasets")
@@ -87,6 +90,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	defer job.Finish(&err)
 	loc, err := time.LoadLocation("America/Chicago")
 	if err != nil {
 		return err
@@ -140,7 +144,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 		ids := liveDatasets{
 			Active: env.Get("ACTIVE_DATASET"), Week: env.Get("WEEK_DATASET"), Expenses: env.Get("EXP_DATASET"),
 			Revenue: env.Get("REV_DATASET"), CSR: env.Get("CSR_DATASET"),
-			Metadata: cmpOr(env.Get("METADATA_DATASET"), defaultMetadataDataset),
+			Metadata: cmp.Or(env.Get("METADATA_DATASET"), defaultMetadataDataset),
 		}
 		qctx, cancel := context.WithTimeout(ctx, *timeout)
 		d, err = readLive(qctx, client, ids, *maxRows, now, loc, job.Logger)
@@ -164,8 +168,9 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 			warnings++
 		}
 	}
+	job.Summary("file", out, "bytes", page.Len(), "charts", len(charts), "notes", warnings)
 	if job.Flags.DryRun {
-		fmt.Fprintf(stdout, "--- dry run: would write %s (%d bytes, %d charts, %d notes)\n", out, page.Len(), len(charts), warnings)
+		fmt.Fprintf(job.Stdout, "--- dry run: would write %s (%d bytes, %d charts, %d notes)\n", out, page.Len(), len(charts), warnings)
 		return nil
 	}
 	if err := writeFile(out, page.Bytes()); err != nil {

@@ -357,7 +357,11 @@ func TestUsageAndConfiguration(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var logs jobtest.Buffer
-			err := run(t.Context(), append([]string{"--out", t.TempDir()}, tt.args...), jobkit.MapEnv(tt.env), &logs)
+			args := tt.args
+			if tt.env == nil { // a sample run: keep its output in the test's folder
+				args = append([]string{"--out", t.TempDir()}, args...)
+			}
+			err := run(t.Context(), args, jobkit.MapEnv(tt.env), &logs)
 			if code := jobkit.ExitCode(err); code != 2 || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err %v (exit %d), want exit 2 with %q", err, code, tt.wantErr)
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -281,7 +282,7 @@ func staleChart(d *data, loc *time.Location) *chart {
 	var days []float64
 	c.Table.Head = []string{"Dataset", "ID", "Last data update (America/Chicago)", "Days"}
 	for _, s := range d.Stale {
-		name := cmpOr(s.Name, s.ID)
+		name := cmp.Or(s.Name, s.ID)
 		cats = append(cats, name)
 		v := math.NaN()
 		updated := "never"
