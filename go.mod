@@ -13,7 +13,6 @@ require (
 	github.com/johannesboyne/gofakes3 v1.2.0
 	github.com/sijms/go-ora/v2 v2.8.24
 	github.com/xuri/excelize/v2 v2.11.1
-	golang.org/x/oauth2 v0.38.0
 	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.44.0
 )

@@ -10,13 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
 const (
@@ -251,26 +248,5 @@ func TestRetryableErrorCodeKeepsBody(t *testing.T) {
 				t.Errorf("body after peek has %d bytes, want the %d original bytes", rest.Len(), len(tt.body))
 			}
 		})
-	}
-}
-
-func TestAttemptsCounting(t *testing.T) {
-	t.Parallel()
-	// httpretry records attempts; make sure our APIError carries them.
-	rec := httptest.NewRecorder()
-	rec.Header().Set(httpretry.AttemptsHeader, strconv.Itoa(3))
-	rec.WriteHeader(503)
-	resp := rec.Result()
-	resp.Request = httptest.NewRequest("GET", "https://api.smartsheet.com/2.0/sheets/1?access_token=leak", nil)
-	err := checkResponse(resp)
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("err = %v, want *APIError", err)
-	}
-	if apiErr.Attempts != 3 || apiErr.StatusCode != 503 || strings.Contains(apiErr.URL, "leak") {
-		t.Errorf("APIError = %+v", apiErr)
-	}
-	if apiErr.Body != "Service Unavailable" {
-		t.Errorf("empty body text = %q, want the status text", apiErr.Body)
 	}
 }

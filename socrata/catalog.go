@@ -2,6 +2,7 @@ package socrata
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // Discovery API paging limits.
@@ -219,6 +222,10 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 				fail(err)
 				return
 			}
+			if !scroll && len(page.Results) > 0 && repeats(page.Results, seen) {
+				fail(fmt.Errorf("the page at offset %d repeats assets already listed: the server ignores paging", offset))
+				return
+			}
 			for _, a := range page.Results {
 				if scroll {
 					if seen[a.Resource.ID] {
@@ -235,11 +242,16 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 				return
 			}
 			if scroll {
-				after = page.Results[len(page.Results)-1].Resource.ID
-				if after == "" {
+				next := page.Results[len(page.Results)-1].Resource.ID
+				if next == "" {
 					fail(errors.New("scroll paging: result without resource.id"))
 					return
 				}
+				if next == after {
+					fail(fmt.Errorf("scroll paging: the cursor does not advance past %q", after))
+					return
+				}
+				after = next
 				continue
 			}
 			offset += len(page.Results)
@@ -250,23 +262,31 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 	}
 }
 
+// repeats reports whether every asset of page was listed already.
+func repeats(page []Asset, seen map[string]bool) bool {
+	for _, a := range page {
+		if !seen[a.Resource.ID] {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *Client) catalogPage(ctx context.Context, v url.Values, auth bool, domain string) (CatalogPage, error) {
-	u := *c.catalog
-	u.RawQuery = v.Encode()
-	req, err := c.newRequest(ctx, http.MethodGet, &u, auth)
+	req, err := c.newRequest(ctx, http.MethodGet, c.catalog.String(), v, auth)
 	if err != nil {
 		return CatalogPage{}, err
 	}
 	if auth {
 		req.Header.Set("X-Socrata-Host", domain)
 	}
-	resp, data, err := c.do(req, nil)
+	data, resp, err := c.http.Fetch(req, httpapi.Body{})
 	if err != nil {
 		return CatalogPage{}, err
 	}
 	page, err := DecodeCatalogPage(data)
 	if err != nil {
-		return CatalogPage{}, &ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err}
+		return CatalogPage{}, c.http.ResponseError(resp, err)
 	}
 	return page, nil
 }
@@ -349,7 +369,7 @@ type wireUser struct {
 }
 
 func (u wireUser) user() User {
-	return User{ID: string(u.ID), DisplayName: cmpOr(string(u.DisplayName), string(u.DisplayAlt)), UserType: string(u.UserType)}
+	return User{ID: string(u.ID), DisplayName: cmp.Or(string(u.DisplayName), string(u.DisplayAlt)), UserType: string(u.UserType)}
 }
 
 func (w wireAsset) asset() Asset {
