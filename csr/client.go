@@ -112,7 +112,9 @@ func New(cfg Config) (*Client, error) {
 			RetryWaitMax:     cfg.RetryWaitMax,
 			RequestIDHeaders: []string{"X-Request-Id", "X-Amzn-Requestid", "X-Ms-Request-Id", "Request-Id"},
 			NewError: func(e *httpapi.APIError, body []byte) error {
-				e.Message = summarizeBody(body)
+				if len(body) > 0 { // nil for a redirect that was not followed
+					e.Message = summarizeBody(body)
+				}
 				return &APIError{APIError: *e}
 			},
 			Logger: logger,
