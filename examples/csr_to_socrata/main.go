@@ -99,7 +99,7 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 		}
 		return csr.NewReader(f)
 	}
-	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("CSR_ENDPOINT"), Logger: job.Logger})
+	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("CSR_ENDPOINT"), Logger: job.Logger, Timeout: job.Flags.RequestTimeout})
 	if err != nil {
 		return nil, &jobkit.ConfigError{Err: err}
 	}

@@ -102,6 +102,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		ProjectID:    env.Get("PROJECT_ID"),
 		HTTPClient:   d.httpClient,
 		Logger:       job.Logger,
+		Timeout:      job.Flags.RequestTimeout,
 		RetryWaitMin: d.retryWait,
 		RetryWaitMax: d.retryWait,
 	}

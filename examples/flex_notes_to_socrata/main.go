@@ -130,7 +130,7 @@ func openReport(ctx context.Context, job *jobkit.Job, opts csr.FlexOptions) (*cs
 	if job.Mode == jobkit.Sample {
 		return csr.NewFlexNotes(bytes.NewReader(sample), opts)
 	}
-	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("FLEX_NOTE_ENDPOINT"), Logger: job.Logger})
+	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("FLEX_NOTE_ENDPOINT"), Logger: job.Logger, Timeout: job.Flags.RequestTimeout})
 	if err != nil {
 		return nil, &jobkit.ConfigError{Err: err}
 	}

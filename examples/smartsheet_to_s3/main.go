@@ -92,6 +92,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 			Token:   env.Get("SMARTSHEET_ACCESS_TOKEN"),
 			BaseURL: env.Get("SMARTSHEET_API_BASE"),
 			Logger:  job.Logger,
+			Timeout: job.Flags.RequestTimeout,
 		})
 		if err != nil {
 			return &jobkit.ConfigError{Err: err}
