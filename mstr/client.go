@@ -74,7 +74,7 @@ type Config struct {
 	PageSize int
 
 	// RetryMax, RetryWaitMin and RetryWaitMax tune retries on 429, 5xx
-	// and connection faults (see internal/httpretry for defaults).
+	// and connection faults (defaults 4, 1s, 30s).
 	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
 }

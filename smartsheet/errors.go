@@ -89,16 +89,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether Smartsheet classes the error as temporary:
-// HTTP 429, 502, 503, 504 or errorCode 4001–4004.
-func (e *APIError) Temporary() bool {
-	switch e.StatusCode {
-	case 429, 502, 503, 504:
-		return true
-	}
-	return retryableCode(e.ErrorCode)
-}
-
 // retryableCode reports whether a Smartsheet errorCode asks for a retry:
 // 4001 maintenance, 4002 server timeout, 4003 rate limit, 4004 "please retry".
 func retryableCode(code int) bool { return code >= 4001 && code <= 4004 }
