@@ -108,6 +108,7 @@ func TestConfigRedaction(t *testing.T) {
 		"%v":     fmt.Sprintf("%v", cfg),
 		"%+v":    fmt.Sprintf("%+v", cfg),
 		"%#v":    fmt.Sprintf("%#v", cfg),
+		//lint:ignore S1025 the %s verb itself is what is tested
 		"%s ptr": fmt.Sprintf("%s", &cfg),
 		"slog":   logs.String(),
 	}

@@ -194,9 +194,10 @@ func TestConfigRedactsToken(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "cfg", cfg)
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "cfg", cfg)
 	outputs := map[string]string{
-		"%v":   fmt.Sprintf("%v", cfg),
-		"%+v":  fmt.Sprintf("%+v", cfg),
-		"%#v":  fmt.Sprintf("%#v", cfg),
+		"%v":  fmt.Sprintf("%v", cfg),
+		"%+v": fmt.Sprintf("%+v", cfg),
+		"%#v": fmt.Sprintf("%#v", cfg),
+		//lint:ignore S1025 the %s verb itself is what is tested
 		"%s":   fmt.Sprintf("%s", cfg),
 		"&%v":  fmt.Sprintf("%v", &cfg),
 		"slog": logs.String(),
