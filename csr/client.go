@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
@@ -94,10 +93,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("csr: Config.Endpoint %q is not an http(s) URL", redactURL(cfg.Endpoint))
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	return &Client{
 		endpoint: u,
 		safeURL:  httpapi.SanitizeURL(u),
@@ -112,8 +108,8 @@ func New(cfg Config) (*Client, error) {
 			RetryWaitMax:     cfg.RetryWaitMax,
 			RequestIDHeaders: []string{"X-Request-Id", "X-Amzn-Requestid", "X-Ms-Request-Id", "Request-Id"},
 			NewError: func(e *httpapi.APIError, body []byte) error {
-				if len(body) > 0 { // nil for a redirect that was not followed
-					e.Message = summarizeBody(body)
+				if s := htmlSummary(body); s != "" {
+					e.Message = s
 				}
 				return &APIError{APIError: *e}
 			},
@@ -166,25 +162,18 @@ func (c *Client) Open(ctx context.Context) (*Reader, error) {
 	return rd, nil
 }
 
-// summarizeBody describes an error body in one bounded line: an HTML
-// page's title, or the first bytes of text.
-func summarizeBody(p []byte) string {
-	if len(p) == 0 {
-		return ""
+// htmlSummary names an HTML error page by its title, also a UTF-16 one
+// (the report's encoding); "" for any other body, which the pipeline keeps
+// as bounded text.
+func htmlSummary(p []byte) string {
+	text := string(p)
+	if len(p) >= 2 && (p[0] == 0xFF && p[1] == 0xFE || p[0] == 0xFE && p[1] == 0xFF) {
+		text = decodeUTF16Prefix(p[2:], p[0] == 0xFE)
 	}
-	if ferr := sniffHTML(string(p)); ferr != nil {
+	if ferr := sniffHTML(text); ferr != nil {
 		return ferr.Got
 	}
-	if bytesHasUTF16BOM(p) {
-		if ferr := sniffHTML(decodeUTF16Prefix(p[2:], p[0] == 0xFE)); ferr != nil {
-			return ferr.Got
-		}
-	}
-	return fmt.Sprintf("%q", shown(strings.TrimSpace(string(p))))
-}
-
-func bytesHasUTF16BOM(p []byte) bool {
-	return len(p) >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))
+	return ""
 }
 
 // body wraps a streaming response body so a read failure says what and how

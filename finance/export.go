@@ -1,6 +1,7 @@
 package finance
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,14 +94,8 @@ type ExportOptions struct {
 // (the scheduler reruns the job). The returned error joins every
 // *TaskError (nil when all succeeded); the result says what landed.
 func Export(ctx context.Context, run Runner, dst Putter, tasks []Task, opts ExportOptions) (ExportResult, error) {
-	conc := opts.Concurrency
-	if conc <= 0 {
-		conc = 4
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	conc := cmp.Or(max(opts.Concurrency, 0), 4)
+	logger := cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	type outcome struct {
 		rows  int
 		empty bool

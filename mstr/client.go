@@ -81,12 +81,8 @@ type Config struct {
 
 // String renders cfg with the password redacted.
 func (cfg Config) String() string {
-	pw := ""
-	if cfg.Password != "" {
-		pw = "REDACTED"
-	}
-	return fmt.Sprintf("mstr.Config{BaseURL:%q Username:%q Password:%q ProjectID:%q PageSize:%d}",
-		cfg.BaseURL, cfg.Username, pw, cfg.ProjectID, cfg.PageSize)
+	return fmt.Sprintf("mstr.Config{BaseURL:%q Username:%q Password:%s ProjectID:%q PageSize:%d}",
+		cfg.BaseURL, cfg.Username, httpapi.Redact(cfg.Password), cfg.ProjectID, cfg.PageSize)
 }
 
 // GoString renders cfg for %#v with the password redacted.
@@ -94,14 +90,10 @@ func (cfg Config) GoString() string { return cfg.String() }
 
 // LogValue renders cfg for slog with the password redacted.
 func (cfg Config) LogValue() slog.Value {
-	pw := ""
-	if cfg.Password != "" {
-		pw = "REDACTED"
-	}
 	return slog.GroupValue(
 		slog.String("base_url", cfg.BaseURL),
 		slog.String("username", cfg.Username),
-		slog.String("password", pw),
+		slog.String("password", httpapi.Redact(cfg.Password)),
 		slog.String("project_id", cfg.ProjectID),
 		slog.Int("page_size", cfg.PageSize),
 	)
@@ -128,13 +120,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		return nil, errors.New("mstr: Config.BaseURL is required")
 	}
-	root := strings.TrimRight(cfg.BaseURL, "/")
-	root = strings.TrimSuffix(root, "/api") // the paths below start with api/
-	u, err := url.Parse(root + "/")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	// The paths below start with api/: a BaseURL ending in /api is the same root.
+	u, err := httpapi.ParseBase(strings.TrimSuffix(strings.TrimRight(cfg.BaseURL, "/"), "/api"))
+	if err != nil {
 		return nil, errors.New("mstr: Config.BaseURL must be an absolute http(s) URL")
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	if cfg.Username == "" {
 		return nil, errors.New("mstr: Config.Username is required")
 	}
@@ -147,10 +137,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	inner := cfg.HTTPClient
 	if inner == nil {
 		inner = &http.Client{}
@@ -259,13 +246,18 @@ func (c *Client) Close(ctx context.Context) error {
 	return nil
 }
 
-// session returns the current token and its generation, logging in first
-// when there is none.
-func (c *Client) session(ctx context.Context) (string, int, error) {
+// session returns the current token and its login generation, logging in
+// when there is none, or again when the token of generation expired is
+// still the current one (not when another call logged in since).
+func (c *Client) session(ctx context.Context, expired int) (string, int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return "", 0, ErrNotLoggedIn
+	}
+	if c.token != "" && c.gen == expired {
+		c.token = ""
+		c.logger.WarnContext(ctx, "mstr session expired, logging in again")
 	}
 	if c.token == "" {
 		if err := c.loginLocked(ctx); err != nil {
@@ -273,28 +265,6 @@ func (c *Client) session(ctx context.Context) (string, int, error) {
 		}
 	}
 	return c.token, c.gen, nil
-}
-
-// logins returns how many times the client logged in.
-func (c *Client) logins() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
-// relogin logs in again unless another goroutine already did since gen.
-func (c *Client) relogin(ctx context.Context, gen int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrNotLoggedIn
-	}
-	if c.gen != gen && c.token != "" {
-		return nil
-	}
-	c.token = ""
-	c.logger.WarnContext(ctx, "mstr session expired, logging in again")
-	return c.loginLocked(ctx)
 }
 
 // newRequest resolves path against the base URL.
@@ -327,10 +297,11 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			return nil, err
 		}
 	}
-	for relogged := false; ; relogged = true {
-		tok, gen, err := c.session(ctx)
+	var expired error // the answer of the expired session, once
+	for stale := 0; ; {
+		tok, gen, err := c.session(ctx, stale)
 		if err != nil {
-			return nil, err
+			return nil, errors.Join(expired, err)
 		}
 		req, err := c.newRequest(ctx, cl.method, cl.path, cl.query)
 		if err != nil {
@@ -342,14 +313,12 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		data, resp, err := c.http.Fetch(req, body)
-		if errors.Is(err, ErrSessionExpired) && !relogged {
-			if lerr := c.relogin(ctx, gen); lerr != nil {
-				return nil, errors.Join(err, lerr)
-			}
+		if errors.Is(err, ErrSessionExpired) && expired == nil {
+			expired, stale = err, gen
 			continue
 		}
 		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && c.logins() > 1 {
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && gen > 1 {
 			return nil, fmt.Errorf("%w (after logging in again: a report instance belongs to the session that expired; run the report again)", err)
 		}
 		if err != nil {

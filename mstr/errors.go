@@ -147,13 +147,10 @@ func (e *PageError) Unwrap() []error {
 	return []error{ErrBadPage}
 }
 
-// errorBody is the server's error JSON, bare or wrapped.
+// errorBody is the server's error JSON, bare or wrapped in "errors".
 type errorBody struct {
-	Code        string          `json:"code"`
-	IServerCode json.Number     `json:"iServerCode"`
-	Message     string          `json:"message"`
-	TicketID    string          `json:"ticketId"`
-	Errors      []errorBodyItem `json:"errors"`
+	errorBodyItem
+	Errors []errorBodyItem `json:"errors"`
 }
 
 type errorBodyItem struct {
@@ -170,7 +167,7 @@ func newAPIError(e *httpapi.APIError, body []byte) error {
 	trimmed := bytes.TrimSpace(body)
 	var eb errorBody
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
-		item := errorBodyItem{Code: eb.Code, IServerCode: eb.IServerCode, Message: eb.Message, TicketID: eb.TicketID}
+		item := eb.errorBodyItem
 		if item.Code == "" && item.Message == "" && len(eb.Errors) > 0 {
 			item = eb.Errors[0]
 		}

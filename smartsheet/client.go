@@ -61,13 +61,13 @@ type Config struct {
 
 // String describes the configuration with the token redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("smartsheet.Config{Token:%s BaseURL:%s RetryMax:%d}", redact(c.Token), c.BaseURL, c.RetryMax)
+	return fmt.Sprintf("smartsheet.Config{Token:%s BaseURL:%s RetryMax:%d}", httpapi.Redact(c.Token), c.BaseURL, c.RetryMax)
 }
 
 // LogValue implements [slog.LogValuer]; the token is redacted.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("token", redact(c.Token)),
+		slog.String("token", httpapi.Redact(c.Token)),
 		slog.String("base_url", c.BaseURL),
 		slog.Int("retry_max", c.RetryMax),
 	)
@@ -76,16 +76,8 @@ func (c Config) LogValue() slog.Value {
 // GoString makes %#v redact the token too.
 func (c Config) GoString() string { return c.String() }
 
-func redact(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return "REDACTED"
-}
-
 // Client is a Smartsheet API 2.0 client. It is safe for concurrent use.
 type Client struct {
-	base   *url.URL
 	http   *httpapi.Client
 	bearer string // the Authorization header value
 	logger *slog.Logger
@@ -98,18 +90,11 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, ErrMissingToken
 	}
-	base, err := url.Parse(cmp.Or(cfg.BaseURL, DefaultBaseURL))
-	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("smartsheet: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	base, err := httpapi.ParseBase(cmp.Or(cfg.BaseURL, DefaultBaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("smartsheet: base URL %q is %w", cfg.BaseURL, err)
 	}
-	base.User, base.RawQuery, base.Fragment = nil, "", ""
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	hc := httpapi.New(httpapi.Config{
 		System:       "smartsheet",
 		BaseURL:      base,
@@ -122,7 +107,7 @@ func New(cfg Config) (*Client, error) {
 		NewError:     newAPIError,
 		Logger:       logger,
 	})
-	return &Client{base: base, http: hc, bearer: "Bearer " + cfg.Token, logger: logger}, nil
+	return &Client{http: hc, bearer: "Bearer " + cfg.Token, logger: logger}, nil
 }
 
 // retryableErrorCode is the pipeline's Retryable hook for answers the

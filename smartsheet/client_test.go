@@ -182,7 +182,8 @@ func TestNewValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.base.String(); got != DefaultBaseURL+"/" {
+	req, _ := c.newRequest(t.Context(), "sheets/1", nil, "application/json")
+	if got := req.URL.String(); got != DefaultBaseURL+"/sheets/1" {
 		t.Errorf("default base = %q, want %q", got, DefaultBaseURL+"/")
 	}
 }

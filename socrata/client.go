@@ -67,25 +67,18 @@ type Config struct {
 // String describes c with the app token and key secret redacted.
 func (c Config) String() string {
 	return fmt.Sprintf("socrata.Config{Domain:%q AppToken:%s KeyID:%q KeySecret:%s ChunkSize:%d RetryMax:%d Timeout:%s}",
-		c.Domain, redact(c.AppToken), c.KeyID, redact(c.KeySecret), c.ChunkSize, c.RetryMax, c.Timeout)
+		c.Domain, httpapi.Redact(c.AppToken), c.KeyID, httpapi.Redact(c.KeySecret), c.ChunkSize, c.RetryMax, c.Timeout)
 }
 
 // LogValue implements [slog.LogValuer], redacting the app token and secret.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("domain", c.Domain),
-		slog.String("app_token", redact(c.AppToken)),
+		slog.String("app_token", httpapi.Redact(c.AppToken)),
 		slog.String("key_id", c.KeyID),
-		slog.String("key_secret", redact(c.KeySecret)),
+		slog.String("key_secret", httpapi.Redact(c.KeySecret)),
 		slog.Int("chunk_size", c.ChunkSize),
 	)
-}
-
-func redact(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
 }
 
 // Client talks to one Socrata portal. It is safe for concurrent use; create
@@ -111,10 +104,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.ChunkSize = cmp.Or(max(cfg.ChunkSize, 0), DefaultChunkSize)
 	cfg.Timeout = cmp.Or(max(cfg.Timeout, 0), DefaultTimeout)
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	base.Path += "/"
 	catalog := base.JoinPath("api", "catalog", "v1")
 	if cfg.CatalogURL != "" {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -24,19 +25,14 @@ const (
 	DefaultRetryWaitMin  = 1 * time.Second
 	DefaultRetryWaitMax  = 30 * time.Second
 	DefaultMaxRetryAfter = 5 * time.Minute
-	// DefaultTimeout bounds each attempt's waits when Config.Timeout is
-	// zero (see [Config.Timeout]).
-	DefaultTimeout = 5 * time.Minute
-	// DefaultWaitLog is how often a request that is still waiting logs
-	// what it waits for.
-	DefaultWaitLog = 30 * time.Second
+	DefaultTimeout       = 5 * time.Minute  // see Config.Timeout
+	DefaultWaitLog       = 30 * time.Second // see Config.WaitLog
 )
 
-// maxErrorBodySize bounds how much of an error response is read.
-const maxErrorBodySize = 64 << 10
-
-// maxRedirects bounds a chain of same-origin GET redirects.
-const maxRedirects = 10
+const (
+	maxErrorBodySize = 64 << 10 // how much of an error response is read
+	maxRedirects     = 10       // the longest chain of same-origin GET redirects
+)
 
 // Config configures a [Client]. The zero value of every field but System
 // means its default.
@@ -44,11 +40,10 @@ type Config struct {
 	// System names the service in errors and log lines ("socrata").
 	System string
 	// BaseURL is what [Client.NewRequest] resolves relative references
-	// against. It should end in a slash.
+	// against ([ParseBase]).
 	BaseURL *url.URL
-	// HTTPClient performs single attempts. Its transport, redirect policy
-	// and jar are used; the pipeline installs its own redirect policy on a
-	// copy. Nil means a pooled client.
+	// HTTPClient performs single attempts (its transport and jar; the
+	// redirect policy is the pipeline's). Nil means a pooled client.
 	HTTPClient *http.Client
 	// Timeout bounds every wait of each attempt: connecting, sending,
 	// waiting for the response headers, and each gap between two reads of
@@ -58,12 +53,10 @@ type Config struct {
 	// WaitLog is how often an attempt still waiting logs what it waits
 	// for (default 30s).
 	WaitLog time.Duration
-
-	// RetryMax is the number of retries after the first attempt
-	// (default 4). Use a negative value for no retries.
-	RetryMax int
-	// RetryWaitMin and RetryWaitMax bound the exponential backoff
+	// RetryMax is the number of retries after the first attempt (default
+	// 4; negative: none). RetryWaitMin and RetryWaitMax bound the backoff
 	// (defaults 1s and 30s).
+	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
 	// MaxRetryAfter caps a server's Retry-After (default 5 minutes).
 	MaxRetryAfter time.Duration
@@ -72,15 +65,13 @@ type Config struct {
 	// says "rate limited"). It must leave the body readable.
 	Retryable func(resp *http.Response) bool
 
-	// RequestIDHeaders are the response headers that may carry the
-	// service's request id, in order of preference.
+	// RequestIDHeaders may carry the service's request id, in order of
+	// preference.
 	RequestIDHeaders []string
-	// NewError, when set, turns the shared failure into the calling
-	// package's error type; body is a bounded prefix of the error body.
-	// It may fill Code, Message and RequestID from the service's error
-	// document.
+	// NewError, when set, turns the shared failure into the package's
+	// error type, filling Code, Message and RequestID from the service's
+	// error document in body (a bounded prefix; nil for a redirect).
 	NewError func(e *APIError, body []byte) error
-
 	// Logger receives retry warnings and wait notices. Nil discards them.
 	Logger *slog.Logger
 }
@@ -112,10 +103,7 @@ func New(cfg Config) *Client {
 	cfg.MaxRetryAfter = cmp.Or(max(cfg.MaxRetryAfter, 0), DefaultMaxRetryAfter)
 	cfg.Timeout = cmp.Or(max(cfg.Timeout, 0), DefaultTimeout)
 	cfg.WaitLog = cmp.Or(max(cfg.WaitLog, 0), DefaultWaitLog)
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	base := cfg.BaseURL
 	if base == nil {
 		base = &url.URL{}
@@ -236,11 +224,8 @@ func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
 	}
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
-		if resp != nil {
-			drainClose(resp.Body)
-		}
 		te := &TransportError{System: c.system, Method: req.Method, URL: SanitizeURL(req.URL),
-			Attempts: max(int(st.n.Load()), 1), Sent: st.sent.Load(), Err: unwrapRetry(err)}
+			Attempts: max(int(st.n.Load()), 1), Sent: st.sent.Load(), Err: err}
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			te.Err = ctxErr
 			if cause := context.Cause(req.Context()); cause != nil && cause != ctxErr {
@@ -253,16 +238,6 @@ func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
 		return nil, err
 	}
 	return resp, nil
-}
-
-// unwrapRetry drops retryablehttp's "giving up after n attempt(s)" wrapper
-// (the attempts are counted in the error), keeping the cause.
-func unwrapRetry(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr
-	}
-	return err
 }
 
 // Fetch sends req like [Client.Do] and reads the whole 2xx body. A GET
@@ -318,17 +293,12 @@ func (c *Client) check(resp *http.Response, attempts int) error {
 		Message:    errbody.Text(data, resp.Header.Get("Content-Type"), errbody.DefaultMax),
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e.Message = redirectMessage(resp)
-		return c.wrap(e, nil)
+		e.Message, data = redirectMessage(resp), nil
 	}
-	return c.wrap(e, data)
-}
-
-func (c *Client) wrap(e *APIError, body []byte) error {
 	if c.newError == nil {
 		return e
 	}
-	return c.newError(e, body)
+	return c.newError(e, data)
 }
 
 // redirectMessage names the Location of a redirect that was not followed,
@@ -357,11 +327,29 @@ func (c *Client) requestID(h http.Header) string {
 // drainClose reads a bounded rest of body so the connection can be reused,
 // then closes it.
 func drainClose(body io.ReadCloser) {
-	if body == nil {
-		return
-	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxErrorBodySize))
 	_ = body.Close()
+}
+
+// ParseBase parses an absolute http(s) base URL without user info, query
+// or fragment, its path ending in a slash.
+func ParseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("not an absolute http(s) URL")
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	return u, nil
+}
+
+// Redact stands for a secret in a configuration's String or LogValue:
+// `""` when it is empty, "[REDACTED]" otherwise.
+func Redact(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return "[REDACTED]"
 }
 
 // SanitizeURL renders u without user info, query string or fragment, so it
@@ -371,11 +359,7 @@ func SanitizeURL(u *url.URL) string {
 		return ""
 	}
 	c := *u
-	c.User = nil
-	c.RawQuery = ""
-	c.ForceQuery = false
-	c.Fragment = ""
-	c.RawFragment = ""
+	c.User, c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = nil, "", false, "", ""
 	return c.String()
 }
 

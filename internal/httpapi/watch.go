@@ -12,16 +12,14 @@ import (
 	"time"
 )
 
-// watchTransport bounds every wait of one attempt: it cuts the attempt when
-// nothing happened on it for timeout (no connection, no request byte read
-// by the transport, no response byte), and logs what it waits for every
-// `every` while it waits.
+// watchTransport cuts an attempt on which nothing happened for timeout (no
+// connection, no request byte read by the transport, no response byte),
+// and logs what a waiting attempt waits for every `every`.
 type watchTransport struct {
-	base    http.RoundTripper
-	timeout time.Duration
-	every   time.Duration
-	system  string
-	logger  *slog.Logger
+	base           http.RoundTripper
+	timeout, every time.Duration
+	system         string
+	logger         *slog.Logger
 }
 
 func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -31,9 +29,9 @@ func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
 	w := &watch{t: t, cancel: cancel, start: time.Now(), method: req.Method, url: SanitizeURL(req.URL)}
-	w.phase.Store("connecting")
-	w.arm()
-	trace := &httptrace.ClientTrace{
+	w.progress("connecting")
+	w.timer = time.AfterFunc(w.step(), w.fire)
+	out := req.Clone(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn:      func(httptrace.GotConnInfo) { w.progress("sending the request") },
 		WroteHeaders: func() { w.progress("sending the request") },
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
@@ -43,49 +41,41 @@ func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			w.progress("waiting for the answer")
 		},
 		GotFirstResponseByte: func() { w.progress("reading the answer") },
-	}
-	out := req.Clone(httptrace.WithClientTrace(ctx, trace))
+	}))
 	if req.Body != nil && req.Body != http.NoBody {
 		out.Body = &watchedBody{ReadCloser: req.Body, w: w, request: true}
 	}
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		w.stop()
-		if stall := w.stalled(); stall != nil {
-			err = stall
-		}
+		err = w.end(err)
+		cancel(nil)
 		return nil, err
 	}
 	resp.Body = &watchedBody{ReadCloser: resp.Body, w: w}
 	return resp, nil
 }
 
-// watch is one attempt's watchdog.
+// watch is one attempt's watchdog: a timer that checks, every step, how
+// long nothing happened.
 type watch struct {
-	t      *watchTransport
-	cancel context.CancelCauseFunc
-	start  time.Time
-	method string
-	url    string
+	t           *watchTransport
+	cancel      context.CancelCauseFunc
+	start       time.Time
+	method, url string
+	phase       atomic.Value // string: what the attempt is doing
+	last        atomic.Int64 // when something last happened, since start
 
-	phase atomic.Value // string
-	last  atomic.Int64 // time of the last progress, as nanoseconds since start
-
-	mu      sync.Mutex
-	stopped bool
-	idle    *time.Timer
-	tick    *time.Timer
-	stall   *StallError
+	mu     sync.Mutex
+	timer  *time.Timer
+	logged time.Duration // when the wait was last logged, since start
+	done   bool
+	stall  *StallError
 }
 
-func (w *watch) arm() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.idle = time.AfterFunc(w.t.timeout, w.check)
-	w.tick = time.AfterFunc(w.t.every, w.report)
-}
+func (w *watch) step() time.Duration { return max(min(w.t.timeout/4, w.t.every), time.Millisecond) }
 
-// progress records that something happened, and what the attempt does now.
+// progress records that something happened and, when phase is set, what
+// the attempt does now.
 func (w *watch) progress(phase string) {
 	w.last.Store(int64(time.Since(w.start)))
 	if phase != "" {
@@ -93,61 +83,42 @@ func (w *watch) progress(phase string) {
 	}
 }
 
-// check runs when the idle timer fires: it cuts the attempt if nothing
-// happened for the timeout, or re-arms for the rest of it.
-func (w *watch) check() {
+func (w *watch) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stopped {
+	if w.done {
 		return
 	}
-	idle := time.Since(w.start) - time.Duration(w.last.Load())
-	if idle < w.t.timeout {
-		w.idle.Reset(w.t.timeout - idle)
+	now := time.Since(w.start)
+	idle := now - time.Duration(w.last.Load())
+	phase := w.phase.Load().(string)
+	if idle >= w.t.timeout {
+		w.done, w.stall = true, &StallError{Phase: phase, After: w.t.timeout}
+		w.cancel(w.stall)
 		return
 	}
-	w.stall = &StallError{Phase: w.phase.Load().(string), After: w.t.timeout}
-	w.stopLocked()
-	w.cancel(w.stall)
+	if now-w.logged >= w.t.every {
+		w.logged = now
+		w.t.logger.Info("still waiting for "+w.t.system, "system", w.t.system, "method", w.method, "url", w.url,
+			"phase", phase, "waited", now.Round(time.Second), "idle", idle.Round(time.Second), "timeout", w.t.timeout)
+	}
+	w.timer.Reset(w.step())
 }
 
-// report logs what a waiting attempt waits for, and re-arms.
-func (w *watch) report() {
+// end stops the watch and returns err, or the stall that caused it.
+func (w *watch) end(err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.stopped {
-		return
+	w.done = true
+	w.timer.Stop()
+	if w.stall != nil && err != nil && !errors.Is(err, io.EOF) {
+		return w.stall
 	}
-	w.t.logger.Info("still waiting for "+w.t.system, "system", w.t.system, "method", w.method, "url", w.url,
-		"phase", w.phase.Load().(string), "waited", time.Since(w.start).Round(time.Second),
-		"idle", (time.Since(w.start) - time.Duration(w.last.Load())).Round(time.Second), "timeout", w.t.timeout)
-	w.tick.Reset(w.t.every)
+	return err
 }
 
-func (w *watch) stop() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.stopLocked()
-}
-
-func (w *watch) stopLocked() {
-	if w.stopped {
-		return
-	}
-	w.stopped = true
-	w.idle.Stop()
-	w.tick.Stop()
-}
-
-func (w *watch) stalled() *StallError {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.stall
-}
-
-// watchedBody reports reads as progress. On the response side it ends the
-// watch at EOF or Close, and turns the read error of a stalled attempt
-// into the [*StallError].
+// watchedBody reports reads as progress; on the response side, EOF, a read
+// error or Close ends the watch (a stalled attempt's error is the stall).
 type watchedBody struct {
 	io.ReadCloser
 	w       *watch
@@ -159,22 +130,15 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 	if n > 0 {
 		b.w.progress("")
 	}
-	if b.request || err == nil {
-		return n, err
-	}
-	if errors.Is(err, io.EOF) {
-		b.w.stop()
-		return n, err
-	}
-	if stall := b.w.stalled(); stall != nil {
-		err = stall
+	if err != nil && !b.request {
+		err = b.w.end(err)
 	}
 	return n, err
 }
 
 func (b *watchedBody) Close() error {
 	if !b.request {
-		b.w.stop()
+		b.w.end(nil)
 		defer b.w.cancel(nil)
 	}
 	return b.ReadCloser.Close()

@@ -15,10 +15,10 @@ import (
 type SignalError struct{ Signal os.Signal }
 
 func (e *SignalError) Error() string {
-	if s, ok := e.Signal.(syscall.Signal); ok && s == syscall.SIGTERM {
+	switch e.Signal {
+	case syscall.SIGTERM:
 		return "received SIGTERM"
-	}
-	if e.Signal == os.Interrupt {
+	case os.Interrupt:
 		return "received SIGINT"
 	}
 	return "received " + e.Signal.String()
@@ -31,19 +31,12 @@ func SignalContext(parent context.Context) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
 	go func() {
-		select {
-		case sig := <-ch:
+		if sig, ok := <-ch; ok {
 			cancel(&SignalError{Signal: sig})
-		case <-done:
 		}
 	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		close(done)
-		cancel(nil)
-	}
+	return ctx, func() { signal.Stop(ch); close(ch); cancel(nil) }
 }
 
 // ExitContext is [Exit] for a job run under a [SignalContext]: when a
