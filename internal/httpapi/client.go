@@ -149,6 +149,21 @@ func New(cfg Config) *Client {
 				slog.String("url", SanitizeURL(resp.Request.URL)), slog.Int("status", resp.StatusCode))
 		}
 		c.logger.Warn("http request failed, retrying", args...)
+		if resp != nil && wait > cfg.WaitLog {
+			// A long Retry-After: say every WaitLog that the job still waits.
+			ctx, until := resp.Request.Context(), time.Now().Add(wait)
+			if st, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
+				ctx = st.ctx // the attempt's own context ended with its body
+			}
+			var tick func()
+			tick = func() {
+				if left := time.Until(until); ctx.Err() == nil && left > time.Second {
+					c.logger.Info("still waiting to retry "+c.system, append(args, slog.Duration("left", left.Round(time.Second)))...)
+					time.AfterFunc(min(cfg.WaitLog, left), tick)
+				}
+			}
+			time.AfterFunc(cfg.WaitLog, tick)
+		}
 		return wait
 	}
 	c.rc = rc
@@ -198,7 +213,7 @@ func (c *Client) NewRequest(ctx context.Context, method, ref string, query url.V
 // from a bounded prefix of its body, which is then drained and closed), or
 // a [*TransportError] when no answer came.
 func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
-	st := &attempts{}
+	st := &attempts{ctx: req.Context()}
 	ctx := context.WithValue(req.Context(), attemptsKey{}, st)
 	var raw any
 	if body.open != nil && body.n != 0 {
@@ -366,6 +381,7 @@ func SanitizeURL(u *url.URL) string {
 // attempts is what the attempts of one Do share: how many were made and
 // whether one of them sent the whole request.
 type attempts struct {
+	ctx  context.Context // the request's, across attempts
 	n    atomic.Int32
 	sent atomic.Bool
 }

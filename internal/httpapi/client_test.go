@@ -335,13 +335,14 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}{
 		{name: "seconds", retryAfter: "1", wantWait: "wait=1s"},
 		{name: "capped", retryAfter: "120", maxAfter: 20 * time.Millisecond, wantWait: "wait=20ms"},
+		{name: "long wait is logged while it lasts", retryAfter: "2", wantWait: `msg="still waiting to retry test"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, rec := serve(t, status(429, "Retry-After", tt.retryAfter), status(200))
 			logs := &logSink{}
-			c := newClient(t, srv, logs, func(cfg *Config) { cfg.MaxRetryAfter = tt.maxAfter })
+			c := newClient(t, srv, logs, func(cfg *Config) { cfg.MaxRetryAfter, cfg.WaitLog = tt.maxAfter, 500*time.Millisecond })
 			req, _ := c.NewRequest(t.Context(), http.MethodGet, "x", nil)
 			resp, err := c.Do(req, Body{})
 			if err != nil {
