@@ -92,7 +92,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := httpapi.ParseBase(cmp.Or(cfg.BaseURL, DefaultBaseURL))
 	if err != nil {
-		return nil, fmt.Errorf("smartsheet: base URL %q is %w", cfg.BaseURL, err)
+		return nil, fmt.Errorf("smartsheet: BaseURL is not an absolute http(s) URL: %w", err)
 	}
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	hc := httpapi.New(httpapi.Config{

@@ -103,9 +103,7 @@ type OpError struct {
 
 // Error names the operation and the sheet, then the cause.
 func (e *OpError) Error() string {
-	msg := e.Err.Error()
-	msg = strings.TrimPrefix(msg, "smartsheet: ")
-	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, msg)
+	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, strings.TrimPrefix(e.Err.Error(), "smartsheet: "))
 }
 
 // Unwrap returns the cause.

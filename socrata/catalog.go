@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,7 +223,7 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 				fail(err)
 				return
 			}
-			if !scroll && len(page.Results) > 0 && repeats(page.Results, seen) {
+			if !scroll && len(page.Results) > 0 && !slices.ContainsFunc(page.Results, func(a Asset) bool { return !seen[a.Resource.ID] }) {
 				fail(fmt.Errorf("the page at offset %d repeats assets already listed: the server ignores paging", offset))
 				return
 			}
@@ -260,16 +261,6 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 			}
 		}
 	}
-}
-
-// repeats reports whether every asset of page was listed already.
-func repeats(page []Asset, seen map[string]bool) bool {
-	for _, a := range page {
-		if !seen[a.Resource.ID] {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *Client) catalogPage(ctx context.Context, v url.Values, auth bool, domain string) (CatalogPage, error) {

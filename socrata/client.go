@@ -105,13 +105,12 @@ func New(cfg Config) (*Client, error) {
 	cfg.ChunkSize = cmp.Or(max(cfg.ChunkSize, 0), DefaultChunkSize)
 	cfg.Timeout = cmp.Or(max(cfg.Timeout, 0), DefaultTimeout)
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
-	base.Path += "/"
 	catalog := base.JoinPath("api", "catalog", "v1")
 	if cfg.CatalogURL != "" {
-		catalog, err = parseDomain(cfg.CatalogURL)
-		if err != nil {
+		if catalog, err = parseDomain(cfg.CatalogURL); err != nil {
 			return nil, fmt.Errorf("socrata: catalog URL: %w", err)
 		}
+		catalog.Path = strings.TrimSuffix(catalog.Path, "/")
 	}
 	c := &Client{
 		base:      base,
@@ -139,8 +138,8 @@ func New(cfg Config) (*Client, error) {
 }
 
 // parseDomain accepts a bare host ("datahub.austintexas.gov", meaning
-// https) or an http(s) URL, and returns the base URL without a trailing
-// slash, query or fragment.
+// https) or an http(s) URL, and returns the base URL with a trailing
+// slash; credentials, a query or a fragment are refused.
 func parseDomain(d string) (*url.URL, error) {
 	d = strings.TrimSpace(d)
 	if d == "" {
@@ -149,29 +148,12 @@ func parseDomain(d string) (*url.URL, error) {
 	if !strings.Contains(d, "://") {
 		d = "https://" + d
 	}
-	u, err := url.Parse(d)
+	u, err := httpapi.ParseBase(d)
 	if err != nil {
-		return nil, fmt.Errorf("socrata: config: invalid Domain: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("socrata: config: Domain: %w", err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("socrata: config: Domain scheme must be http or https, got %q", u.Scheme)
-	}
-	if u.Host == "" || u.Hostname() == "" || strings.ContainsAny(u.Host, " \t") {
-		return nil, fmt.Errorf("socrata: config: Domain %q has no valid host", httpapi.SanitizeURL(u))
-	}
-	if u.User != nil {
-		return nil, errors.New("socrata: config: Domain must not carry credentials; use KeyID/KeySecret")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("socrata: config: Domain %q must not have a query or fragment", httpapi.SanitizeURL(u))
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
 }
-
-// Host returns the portal's host name (as sent in X-Socrata-Host).
-func (c *Client) Host() string { return c.host }
 
 // resourceRef returns resource/{id}.json, relative to the base URL.
 func resourceRef(dataset string) string { return "resource/" + dataset + ".json" }

@@ -346,15 +346,24 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// ParseBase parses an absolute http(s) base URL without user info, query
-// or fragment, its path ending in a slash.
+// ParseBase parses an absolute http(s) base URL and ends its path with a
+// slash. It refuses user info, a query or a fragment: a base URL carries
+// no secret. Its errors never quote one.
 func ParseBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("not an absolute http(s) URL")
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return nil, errors.New("not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("the scheme must be http or https, got %q", u.Scheme)
+	case u.Hostname() == "", strings.ContainsAny(u.Host, " \t"):
+		return nil, fmt.Errorf("%q has no valid host", SanitizeURL(u))
+	case u.User != nil:
+		return nil, errors.New("a base URL must not carry credentials")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%q must not have a query or fragment", SanitizeURL(u))
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	u.Path, u.RawPath = strings.TrimRight(u.Path, "/")+"/", ""
 	return u, nil
 }
 
