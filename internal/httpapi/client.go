@@ -27,6 +27,7 @@ const (
 	DefaultMaxRetryAfter = 5 * time.Minute
 	DefaultTimeout       = 5 * time.Minute  // see Config.Timeout
 	DefaultWaitLog       = 30 * time.Second // see Config.WaitLog
+	DefaultMaxBody       = 256 << 20        // see Config.MaxBody
 )
 
 const (
@@ -53,6 +54,8 @@ type Config struct {
 	// WaitLog is how often an attempt still waiting logs what it waits
 	// for (default 30s).
 	WaitLog time.Duration
+	// MaxBody bounds a body [Client.Fetch] reads whole (default 256 MiB).
+	MaxBody int64
 	// RetryMax is the number of retries after the first attempt (default
 	// 4; negative: none). RetryWaitMin and RetryWaitMax bound the backoff
 	// (defaults 1s and 30s).
@@ -88,6 +91,7 @@ type Client struct {
 	reqIDs   []string
 	retryMax int
 	waitMin  time.Duration
+	maxBody  int64
 }
 
 // New builds a Client from cfg, filling in defaults.
@@ -121,7 +125,7 @@ func New(cfg Config) *Client {
 	inner.CheckRedirect = checkRedirect
 
 	c := &Client{system: cfg.System, base: base, logger: logger, newError: cfg.NewError,
-		reqIDs: cfg.RequestIDHeaders, retryMax: cfg.RetryMax, waitMin: cfg.RetryWaitMin}
+		reqIDs: cfg.RequestIDHeaders, retryMax: cfg.RetryMax, waitMin: cfg.RetryWaitMin, maxBody: cmp.Or(max(cfg.MaxBody, 0), DefaultMaxBody)}
 	rc := &retryablehttp.Client{
 		HTTPClient:   &inner,
 		RetryWaitMin: cfg.RetryWaitMin,
@@ -255,17 +259,21 @@ func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
 	return resp, nil
 }
 
-// Fetch sends req like [Client.Do] and reads the whole 2xx body. A GET
-// whose body breaks off is fetched again, up to RetryMax times; a body that
-// still cannot be read is a [*ResponseError].
+// Fetch sends req like [Client.Do] and reads the whole 2xx body, at most
+// Config.MaxBody bytes. A GET whose body breaks off is fetched again, up to
+// RetryMax times; a body that still cannot be read, or is too large, is a
+// [*ResponseError].
 func (c *Client) Fetch(req *http.Request, body Body) ([]byte, *http.Response, error) {
 	for try := 0; ; try++ {
 		resp, err := c.Do(req, body)
 		if err != nil {
 			return nil, nil, err
 		}
-		data, rerr := io.ReadAll(resp.Body)
+		data, rerr := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 		resp.Body.Close()
+		if int64(len(data)) > c.maxBody {
+			return nil, resp, c.ResponseError(resp, fmt.Errorf("the body is larger than %d bytes", c.maxBody))
+		}
 		if rerr == nil {
 			return data, resp, nil
 		}

@@ -436,6 +436,23 @@ func TestFetchRefetchesBrokenGET(t *testing.T) {
 	}
 }
 
+// TestMaxBody: a 2xx body larger than MaxBody is an error, not read whole.
+func TestMaxBody(t *testing.T) {
+	t.Parallel()
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, strings.Repeat("x", 1000)) })
+	c := newClient(t, srv, nil, func(cfg *Config) { cfg.MaxBody = 999 })
+	req, _ := c.NewRequest(t.Context(), http.MethodGet, "x", nil)
+	_, _, err := c.Fetch(req, Body{})
+	var re *ResponseError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "larger than 999 bytes") {
+		t.Fatalf("err = %v, want the body refused", err)
+	}
+	c = newClient(t, srv, nil, func(cfg *Config) { cfg.MaxBody = 1000 })
+	if data, _, err := c.Fetch(req, Body{}); err != nil || len(data) != 1000 {
+		t.Fatalf("Fetch = %d bytes, %v", len(data), err)
+	}
+}
+
 // TestSentFlag: a request dropped after it was sent is marked Sent (a
 // write may have been applied); one refused before it went out is not.
 func TestSentFlag(t *testing.T) {
