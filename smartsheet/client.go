@@ -118,11 +118,12 @@ func retryableErrorCode(resp *http.Response) bool {
 	if resp.StatusCode < 400 || resp.Body == nil {
 		return false
 	}
-	prefix, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
+	// A read error only shortens this error body, which becomes bounded text.
+	prefix, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
 	resp.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.MultiReader(bytes.NewReader(prefix), errReader{err}, resp.Body), resp.Body}
+	}{io.MultiReader(bytes.NewReader(prefix), resp.Body), resp.Body}
 	var e struct {
 		ErrorCode int `json:"errorCode"`
 	}
@@ -130,16 +131,6 @@ func retryableErrorCode(resp *http.Response) bool {
 		return false
 	}
 	return retryableCode(e.ErrorCode)
-}
-
-// errReader replays a read error (nil: plain EOF, so MultiReader moves on).
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
-	return 0, io.EOF
 }
 
 // newRequest builds an authenticated GET request for path (relative to the
