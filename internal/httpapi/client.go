@@ -140,6 +140,10 @@ func New(cfg Config) *Client {
 		if !retry && cerr == nil && err == nil && resp != nil && cfg.Retryable != nil {
 			retry = cfg.Retryable(resp)
 		}
+		if st, ok := ctx.Value(attemptsKey{}).(*attempts); ok && retry && err != nil {
+			c.logger.Warn("http request failed, retrying", "system", c.system, "method", st.method, "url", st.url,
+				"attempt", st.n.Load(), "error", sanitizeErr(err))
+		}
 		return retry, cerr
 	}
 	rc.Backoff = func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
@@ -147,13 +151,13 @@ func New(cfg Config) *Client {
 		if resp != nil && resp.Header.Get("Retry-After") != "" {
 			wait = min(wait, cfg.MaxRetryAfter)
 		}
-		args := []any{slog.String("system", c.system), slog.Int("attempt", attempt+1), slog.Duration("wait", wait)}
-		if resp != nil {
-			args = append(args, slog.String("method", resp.Request.Method),
-				slog.String("url", SanitizeURL(resp.Request.URL)), slog.Int("status", resp.StatusCode))
+		if resp == nil {
+			return wait // a connection fault, logged by CheckRetry
 		}
+		args := []any{slog.String("system", c.system), slog.Int("attempt", attempt+1), slog.Duration("wait", wait),
+			slog.String("method", resp.Request.Method), slog.String("url", SanitizeURL(resp.Request.URL)), slog.Int("status", resp.StatusCode)}
 		c.logger.Warn("http request failed, retrying", args...)
-		if resp != nil && wait > cfg.WaitLog {
+		if wait > cfg.WaitLog {
 			// A long Retry-After: say every WaitLog that the job still waits.
 			ctx, until := resp.Request.Context(), time.Now().Add(wait)
 			if st, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
@@ -217,7 +221,7 @@ func (c *Client) NewRequest(ctx context.Context, method, ref string, query url.V
 // from a bounded prefix of its body, which is then drained and closed), or
 // a [*TransportError] when no answer came.
 func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
-	st := &attempts{ctx: req.Context()}
+	st := &attempts{ctx: req.Context(), method: req.Method, url: SanitizeURL(req.URL)}
 	ctx := context.WithValue(req.Context(), attemptsKey{}, st)
 	var raw any
 	if body.open != nil && body.n != 0 {
@@ -398,9 +402,10 @@ func SanitizeURL(u *url.URL) string {
 // attempts is what the attempts of one Do share: how many were made and
 // whether one of them sent the whole request.
 type attempts struct {
-	ctx  context.Context // the request's, across attempts
-	n    atomic.Int32
-	sent atomic.Bool
+	ctx         context.Context // the request's, across attempts
+	method, url string          // url sanitized
+	n           atomic.Int32
+	sent        atomic.Bool
 }
 
 type attemptsKey struct{}

@@ -105,7 +105,7 @@ func TestDo(t *testing.T) {
 		{name: "429 with Retry-After then ok", steps: []step{status(429, "Retry-After", "0"), status(200)}, wantStatus: 200, wantCalls: 2, wantLog: "status=429"},
 		{name: "503 then 502 then ok", steps: []step{status(503), status(502), status(200)}, wantStatus: 200, wantCalls: 3},
 		{name: "5xx storm gives up with last response", steps: []step{status(500)}, wantStatus: 500, wantCalls: 4, wantTries: 4},
-		{name: "dropped connection then ok", steps: []step{drop, status(200)}, wantStatus: 200, wantCalls: 2},
+		{name: "dropped connection then ok", steps: []step{drop, status(200)}, wantStatus: 200, wantCalls: 2, wantLog: "error=EOF"},
 		{name: "dropped every time", steps: []step{drop}, wantStatus: 0, wantCalls: 4, wantTries: 4},
 		{name: "400 is not retried", steps: []step{status(400), status(200)}, wantStatus: 400, wantCalls: 1, wantTries: 1},
 		{name: "501 is not retried", steps: []step{status(501), status(200)}, wantStatus: 501, wantCalls: 1, wantTries: 1},
