@@ -39,9 +39,6 @@ type Config struct {
 	// credentials in its query string: they never reach a log line or an
 	// error message.
 	Endpoint string
-	// HTTPClient performs single attempts (default: a pooled client). Its
-	// Timeout, if any, bounds the whole download.
-	HTTPClient *http.Client
 	// Timeout bounds every wait of each attempt: connecting, waiting for
 	// the answer and each gap while the report streams; a report that
 	// keeps arriving is not cut (default 2 minutes).
@@ -101,7 +98,6 @@ func New(cfg Config) (*Client, error) {
 		http: httpapi.New(httpapi.Config{
 			System:           "csr",
 			BaseURL:          u,
-			HTTPClient:       cfg.HTTPClient,
 			Timeout:          cmp.Or(cfg.Timeout, DefaultTimeout),
 			RetryMax:         cfg.RetryMax,
 			RetryWaitMin:     cfg.RetryWaitMin,

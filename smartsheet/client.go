@@ -43,9 +43,6 @@ type Config struct {
 	// BaseURL is the API root, DefaultBaseURL when empty. An http:// URL is
 	// accepted (tests, proxies).
 	BaseURL string
-	// HTTPClient performs single attempts; the default is a pooled client.
-	// Retries and authentication are layered on top of it.
-	HTTPClient *http.Client
 	// Timeout bounds every wait of each attempt: connecting, waiting for
 	// the answer and each gap while a body arrives (default 1 minute).
 	Timeout time.Duration
@@ -98,7 +95,6 @@ func New(cfg Config) (*Client, error) {
 	hc := httpapi.New(httpapi.Config{
 		System:       "smartsheet",
 		BaseURL:      base,
-		HTTPClient:   cfg.HTTPClient,
 		Timeout:      cmp.Or(cfg.Timeout, DefaultTimeout),
 		RetryMax:     cfg.RetryMax,
 		RetryWaitMin: cfg.RetryWaitMin,
