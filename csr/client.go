@@ -1,6 +1,7 @@
 package csr
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,15 +9,28 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
-	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
-// maxErrorBodySize bounds how much of an error response is read.
-const maxErrorBodySize = 8 << 10
+// DefaultTimeout bounds each wait of a request attempt (connecting,
+// waiting for the answer, each gap while the report streams) when
+// Config.Timeout is zero.
+const DefaultTimeout = 2 * time.Minute
+
+// APIError is returned by [Client.Fetch] when the endpoint answers with a
+// non-2xx status (after retries, for 429 and 5xx): the shared failure of
+// every client here, printed the same way. Message summarises the body (an
+// HTML page's title, or the first bytes of a text body, bounded and on one
+// line); RequestID is an X-Request-Id or similar header.
+type APIError struct {
+	httpapi.APIError
+}
+
+// TransportError is a request that got no answer (connection faults or
+// stalls on every attempt, or the context ended).
+type TransportError = httpapi.TransportError
 
 // Config configures a [Client]. The zero value of every optional field
 // means its default.
@@ -25,18 +39,17 @@ type Config struct {
 	// credentials in its query string: they never reach a log line or an
 	// error message.
 	Endpoint string
-	// HTTPClient performs single attempts (default: httpretry's pooled
-	// client). Its Timeout, if any, bounds the whole download.
-	HTTPClient *http.Client
+	// Timeout bounds every wait of each attempt: connecting, waiting for
+	// the answer and each gap while the report streams; a report that
+	// keeps arriving is not cut (default 2 minutes).
+	Timeout time.Duration
 	// Logger receives retry warnings and a line per fetch (nil: discard).
 	Logger *slog.Logger
 	// RetryMax, RetryWaitMin and RetryWaitMax tune retries of connection
-	// faults, 429 and 5xx before the response starts (defaults from
-	// internal/httpretry: 4, 1s, 30s; RetryMax < 0 disables retries).
+	// faults, 429 and 5xx before the response starts (defaults 4, 1s,
+	// 30s; RetryMax < 0 disables retries).
 	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
-	// UserAgent is sent as User-Agent (default "atd-executive-dashboard-csr").
-	UserAgent string
 }
 
 // String renders the configuration without the endpoint's query string or
@@ -55,17 +68,16 @@ func redactURL(raw string) string {
 	if err != nil {
 		return "<invalid URL>"
 	}
-	return httpretry.SanitizeURL(u)
+	return httpapi.SanitizeURL(u)
 }
 
 // Client downloads a report from one endpoint. It is safe for concurrent
 // use.
 type Client struct {
-	endpoint  *url.URL
-	safeURL   string
-	userAgent string
-	http      *httpretry.Client
-	logger    *slog.Logger
+	endpoint *url.URL
+	safeURL  string
+	http     *httpapi.Client
+	logger   *slog.Logger
 }
 
 // New validates cfg and returns a Client. It returns an error when the
@@ -78,25 +90,26 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("csr: Config.Endpoint %q is not an http(s) URL", redactURL(cfg.Endpoint))
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = "atd-executive-dashboard-csr"
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	return &Client{
-		endpoint:  u,
-		safeURL:   httpretry.SanitizeURL(u),
-		userAgent: ua,
-		logger:    logger,
-		http: httpretry.New(httpretry.Config{
-			HTTPClient:   cfg.HTTPClient,
-			RetryMax:     cfg.RetryMax,
-			RetryWaitMin: cfg.RetryWaitMin,
-			RetryWaitMax: cfg.RetryWaitMax,
-			Logger:       logger,
+		endpoint: u,
+		safeURL:  httpapi.SanitizeURL(u),
+		logger:   logger,
+		http: httpapi.New(httpapi.Config{
+			System:           "csr",
+			BaseURL:          u,
+			Timeout:          cmp.Or(cfg.Timeout, DefaultTimeout),
+			RetryMax:         cfg.RetryMax,
+			RetryWaitMin:     cfg.RetryWaitMin,
+			RetryWaitMax:     cfg.RetryWaitMax,
+			RequestIDHeaders: []string{"X-Request-Id", "X-Amzn-Requestid", "X-Ms-Request-Id", "Request-Id"},
+			NewError: func(e *httpapi.APIError, body []byte) error {
+				if s := htmlSummary(body); s != "" {
+					e.Message = s
+				}
+				return &APIError{APIError: *e}
+			},
+			Logger: logger,
 		}),
 	}, nil
 }
@@ -108,29 +121,24 @@ func New(cfg Config) (*Client, error) {
 // an [*Error] with Op "read" that says how many bytes arrived.
 //
 // A non-2xx final status returns an [*APIError]; a connection that never
-// answered returns an [*Error] with Op "fetch". Fetch does not look at the
+// answered (or stalled past Config.Timeout on every attempt) returns a
+// [*TransportError]. Fetch does not look at the
 // body: [NewReader] (or [Client.Open]) recognises what arrived.
 func (c *Client) Fetch(ctx context.Context) (io.ReadCloser, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint.String(), nil)
+	req, err := c.http.NewRequest(ctx, http.MethodGet, c.endpoint.String(), nil)
 	if err != nil {
 		return nil, &Error{Op: "fetch", URL: c.safeURL, Err: err}
 	}
-	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("User-Agent", "atd-executive-dashboard-csr")
 	req.Header.Set("Accept", "*/*")
 	started := time.Now()
-	resp, err := c.http.Do(req, nil)
+	resp, err := c.http.Do(req, httpapi.Body{})
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, &Error{Op: "fetch", URL: c.safeURL, Err: ctxErr}
-		}
-		return nil, &Error{Op: "fetch", URL: c.safeURL, Err: err}
-	}
-	if err := c.checkResponse(resp); err != nil {
 		return nil, err
 	}
 	c.logger.InfoContext(ctx, "report response", "url", c.safeURL, "status", resp.StatusCode,
 		"content_type", resp.Header.Get("Content-Type"), "content_length", resp.ContentLength,
-		"attempts", httpretry.Attempts(resp), "wait", time.Since(started).Round(time.Millisecond))
+		"wait", time.Since(started).Round(time.Millisecond))
 	return &body{rc: resp.Body, url: c.safeURL}, nil
 }
 
@@ -150,54 +158,18 @@ func (c *Client) Open(ctx context.Context) (*Reader, error) {
 	return rd, nil
 }
 
-// checkResponse turns a non-2xx response into an *APIError, reading at most
-// maxErrorBodySize bytes of its body, and closes the body.
-func (c *Client) checkResponse(resp *http.Response) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
+// htmlSummary names an HTML error page by its title, also a UTF-16 one
+// (the report's encoding); "" for any other body, which the pipeline keeps
+// as bounded text.
+func htmlSummary(p []byte) string {
+	text := string(p)
+	if len(p) >= 2 && (p[0] == 0xFF && p[1] == 0xFE || p[0] == 0xFE && p[1] == 0xFF) {
+		text = decodeUTF16Prefix(p[2:], p[0] == 0xFE)
 	}
-	defer resp.Body.Close()
-	prefix, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return &APIError{
-		StatusCode: resp.StatusCode,
-		Status:     resp.Status,
-		Message:    summarizeBody(prefix),
-		RequestID:  firstHeader(resp.Header, "X-Request-Id", "X-Amzn-Requestid", "X-Ms-Request-Id", "Request-Id"),
-		Attempts:   httpretry.Attempts(resp),
-		Method:     resp.Request.Method,
-		URL:        c.safeURL,
-	}
-}
-
-func firstHeader(h http.Header, names ...string) string {
-	for _, n := range names {
-		if v := h.Get(n); v != "" {
-			return errbody.Truncate(v, 100)
-		}
-	}
-	return ""
-}
-
-// summarizeBody describes an error body in one bounded line: an HTML
-// page's title, or the first bytes of text.
-func summarizeBody(p []byte) string {
-	if len(p) == 0 {
-		return ""
-	}
-	if ferr := sniffHTML(string(p)); ferr != nil {
+	if ferr := sniffHTML(text); ferr != nil {
 		return ferr.Got
 	}
-	if bytesHasUTF16BOM(p) {
-		if ferr := sniffHTML(decodeUTF16Prefix(p[2:], p[0] == 0xFE)); ferr != nil {
-			return ferr.Got
-		}
-	}
-	return fmt.Sprintf("%q", shown(strings.TrimSpace(string(p))))
-}
-
-func bytesHasUTF16BOM(p []byte) bool {
-	return len(p) >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))
+	return ""
 }
 
 // body wraps a streaming response body so a read failure says what and how

@@ -64,8 +64,11 @@
 //
 // # Retries
 //
-// Fetch goes through internal/httpretry: connection faults, 429 (honouring
-// Retry-After) and 5xx are retried with backoff until the response starts.
+// Fetch goes through the module's request pipeline (internal/httpapi):
+// connection faults, stalls, 429 (honouring Retry-After) and 5xx are
+// retried with backoff until the response starts; each wait (the answer,
+// each gap while the report streams) is bounded by Config.Timeout (default
+// 2 minutes). A redirect to another host is not followed.
 // A failure while the body streams cannot be retried transparently;
 // upserts are keyed, so rerunning the job completes the set.
 //
@@ -92,6 +95,6 @@
 // # Logging
 //
 // Config.Logger (nil: discarded) receives one line per fetch (keys url,
-// status, content_type, content_length, attempts, wait) and httpretry's
-// retry warnings. URLs are logged without query string or user info.
+// status, content_type, content_length, wait) and the pipeline's retry
+// warnings and wait notices. URLs are logged without query string or user info.
 package csr

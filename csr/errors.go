@@ -2,7 +2,6 @@ package csr
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -28,33 +27,6 @@ var (
 	// the rest of the report in memory.
 	ErrRecordTooLong = errors.New("record too long")
 )
-
-// APIError is returned by [Client.Fetch] when the endpoint answers with a
-// non-2xx status (after retries, for 429 and 5xx).
-type APIError struct {
-	StatusCode int    // HTTP status code
-	Status     string // HTTP status line text, e.g. "503 Service Unavailable"
-	// Message summarises the body: an HTML page's title or the first bytes
-	// of a text body, bounded and on one line.
-	Message   string
-	RequestID string // X-Request-Id or similar header, when present
-	Attempts  int    // attempts made, including retries
-	Method    string // HTTP method
-	URL       string // endpoint without query string or user info
-}
-
-// Error describes the failed request: method, sanitized URL, status,
-// attempts, the body summary and the request id.
-func (e *APIError) Error() string {
-	s := fmt.Sprintf("csr: %s %s: %s after %d attempt(s)", e.Method, e.URL, e.Status, e.Attempts)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.RequestID != "" {
-		s += " (request id " + e.RequestID + ")"
-	}
-	return s
-}
 
 // Error records the operation and endpoint that failed and the cause: a
 // connection failure while fetching, or a read failure mid-stream (a dropped

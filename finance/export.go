@@ -1,12 +1,14 @@
 package finance
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cityofaustin/atd-executive-dashboard/mstr"
 )
@@ -92,46 +94,31 @@ type ExportOptions struct {
 
 // Export runs every task (at most Concurrency at once) and streams each
 // non-empty result as CSV to dst under its key; an empty result is not
-// written. A failed task does not stop the others; a task whose report
-// instance was lost with an expired session (mstr.ErrInstanceLost) runs
-// once more. The returned error joins
-// every *TaskError (nil when all succeeded); the result says what landed.
+// written. A failed task does not stop the others and is not run again
+// (the scheduler reruns the job). The returned error joins every
+// *TaskError (nil when all succeeded); the result says what landed.
 func Export(ctx context.Context, run Runner, dst Putter, tasks []Task, opts ExportOptions) (ExportResult, error) {
-	conc := opts.Concurrency
-	if conc <= 0 {
-		conc = 4
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	conc := cmp.Or(max(opts.Concurrency, 0), 4)
+	logger := cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	type outcome struct {
 		rows  int
 		empty bool
 		err   error
 	}
 	outs := make([]outcome, len(tasks))
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(conc)
 	for i, t := range tasks {
-		wg.Go(func() {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				outs[i].err = ctx.Err()
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				outs[i].err = err
+				return nil
 			}
-			defer func() { <-sem }()
-			rows, empty, err := exportOne(ctx, run, dst, t, logger)
-			if errors.Is(err, mstr.ErrInstanceLost) {
-				logger.WarnContext(ctx, "report instance lost with an expired session, running the report again",
-					"report", string(t.Report.Kind), "department", t.Department, "month", t.Month.String())
-				rows, empty, err = exportOne(ctx, run, dst, t, logger)
-			}
-			outs[i].rows, outs[i].empty, outs[i].err = rows, empty, err
+			outs[i].rows, outs[i].empty, outs[i].err = exportOne(ctx, run, dst, t, logger)
+			return nil // a failed task does not stop the others
 		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	var res ExportResult
 	var errs []error
 	for i, t := range tasks {

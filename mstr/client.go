@@ -2,11 +2,10 @@ package mstr
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,15 +15,24 @@ import (
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // Defaults applied by [New] to zero fields of [Config].
 const (
 	DefaultPageSize  = 5000
-	DefaultLoginMode = 1 // standard login
 	DefaultMaxRounds = 5
+	// DefaultTimeout bounds each wait of a request attempt (connecting,
+	// waiting for the answer, each gap in a body): creating an instance
+	// runs the report before the server answers.
+	DefaultTimeout = 5 * time.Minute
+	// LogoutTimeout bounds the logout of [Client.Close], whatever the
+	// context allows: a hung server must not hold a stopping job.
+	LogoutTimeout = 3 * time.Second
 )
+
+// loginMode is the REST loginMode of a standard login.
+const loginMode = 1
 
 // Header names used by the MicroStrategy REST API.
 const (
@@ -41,7 +49,8 @@ const trimFields = "-data.metricValues.formatted,-data.metricValues.extras"
 type Config struct {
 	// BaseURL is the MicroStrategy Library root, e.g.
 	// "https://host/MicroStrategyLibrary". The REST API lives under
-	// BaseURL + "/api". Required.
+	// BaseURL + "/api"; a BaseURL that already ends in "/api" reaches the
+	// same endpoints. Required.
 	BaseURL string
 	// Username and Password are the standard-login credentials. Required.
 	Username string
@@ -49,39 +58,31 @@ type Config struct {
 	// ProjectID is the 32-hex project id sent as X-MSTR-ProjectID on
 	// project calls. Required.
 	ProjectID string
-	// LoginMode is the REST loginMode (default 1, standard).
-	LoginMode int
 
 	// HTTPClient performs single attempts. When it has no cookie jar, the
 	// client uses a copy of it with its own jar (the session cookie must
-	// travel with the auth token). Nil means a pooled client that waits at
-	// most 10 minutes for response headers.
+	// travel with the auth token). Nil means a pooled client.
 	HTTPClient *http.Client
+	// Timeout bounds every wait of each attempt: connecting, waiting for
+	// the answer and each gap while a body arrives (default 5 minutes).
+	Timeout time.Duration
 	// Logger receives progress at Info/Debug level and retry warnings.
 	// Nil discards.
 	Logger *slog.Logger
 
 	// PageSize is the number of rows asked per data page (default 5000).
 	PageSize int
-	// FullPayload keeps formatted values and extras in data pages. By
-	// default they are dropped with the `fields` query parameter, which
-	// servers older than 2020 Update 2 reject.
-	FullPayload bool
 
 	// RetryMax, RetryWaitMin and RetryWaitMax tune retries on 429, 5xx
-	// and connection faults (see internal/httpretry for defaults).
+	// and connection faults (defaults 4, 1s, 30s).
 	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
 }
 
 // String renders cfg with the password redacted.
 func (cfg Config) String() string {
-	pw := ""
-	if cfg.Password != "" {
-		pw = "REDACTED"
-	}
-	return fmt.Sprintf("mstr.Config{BaseURL:%q Username:%q Password:%q ProjectID:%q PageSize:%d}",
-		cfg.BaseURL, cfg.Username, pw, cfg.ProjectID, cfg.PageSize)
+	return fmt.Sprintf("mstr.Config{BaseURL:%q Username:%q Password:%s ProjectID:%q PageSize:%d}",
+		cfg.BaseURL, cfg.Username, httpapi.Redact(cfg.Password), cfg.ProjectID, cfg.PageSize)
 }
 
 // GoString renders cfg for %#v with the password redacted.
@@ -89,14 +90,10 @@ func (cfg Config) GoString() string { return cfg.String() }
 
 // LogValue renders cfg for slog with the password redacted.
 func (cfg Config) LogValue() slog.Value {
-	pw := ""
-	if cfg.Password != "" {
-		pw = "REDACTED"
-	}
 	return slog.GroupValue(
 		slog.String("base_url", cfg.BaseURL),
 		slog.String("username", cfg.Username),
-		slog.String("password", pw),
+		slog.String("password", httpapi.Redact(cfg.Password)),
 		slog.String("project_id", cfg.ProjectID),
 		slog.Int("page_size", cfg.PageSize),
 	)
@@ -108,7 +105,7 @@ func (cfg Config) LogValue() slog.Value {
 type Client struct {
 	cfg    Config
 	base   *url.URL // BaseURL with a trailing slash
-	http   *httpretry.Client
+	http   *httpapi.Client
 	logger *slog.Logger
 
 	mu     sync.Mutex
@@ -123,11 +120,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		return nil, errors.New("mstr: Config.BaseURL is required")
 	}
-	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/") + "/")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	// The paths below start with api/: a BaseURL ending in /api is the same root.
+	u, err := httpapi.ParseBase(strings.TrimSuffix(strings.TrimRight(cfg.BaseURL, "/"), "/api"))
+	if err != nil {
 		return nil, errors.New("mstr: Config.BaseURL must be an absolute http(s) URL")
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	if cfg.Username == "" {
 		return nil, errors.New("mstr: Config.Username is required")
 	}
@@ -137,21 +134,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ProjectID == "" {
 		return nil, errors.New("mstr: Config.ProjectID is required")
 	}
-	if cfg.LoginMode == 0 {
-		cfg.LoginMode = DefaultLoginMode
-	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	inner := cfg.HTTPClient
 	if inner == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = httpretry.DefaultResponseHeaderTimeout
-		inner = &http.Client{Transport: t}
+		inner = &http.Client{}
 	}
 	if inner.Jar == nil {
 		jar, err := cookiejar.New(nil)
@@ -162,11 +151,15 @@ func New(cfg Config) (*Client, error) {
 		copied.Jar = jar
 		inner = &copied
 	}
-	hc := httpretry.New(httpretry.Config{
+	hc := httpapi.New(httpapi.Config{
+		System:       "mstr",
+		BaseURL:      u,
 		HTTPClient:   inner,
+		Timeout:      cmp.Or(cfg.Timeout, DefaultTimeout),
 		RetryMax:     cfg.RetryMax,
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
+		NewError:     newAPIError,
 		Logger:       logger,
 	})
 	return &Client{cfg: cfg, base: u, http: hc, logger: logger}, nil
@@ -187,11 +180,11 @@ func (c *Client) Login(ctx context.Context) error {
 }
 
 func (c *Client) loginLocked(ctx context.Context) error {
-	body, err := json.Marshal(struct {
+	body, err := httpapi.JSON(struct {
 		LoginMode int    `json:"loginMode"`
 		Username  string `json:"username"`
 		Password  string `json:"password"`
-	}{c.cfg.LoginMode, c.cfg.Username, c.cfg.Password})
+	}{loginMode, c.cfg.Username, c.cfg.Password})
 	if err != nil {
 		return &OpError{Op: "login", Err: err}
 	}
@@ -200,30 +193,28 @@ func (c *Client) loginLocked(ctx context.Context) error {
 		return &OpError{Op: "login", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req, httpretry.Bytes(body))
+	resp, err := c.http.Do(req, body)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.Code == "ERR003") {
+		return &OpError{Op: "login", Err: errors.Join(ErrLoginFailed, apiErr)}
+	}
 	if err != nil {
 		return &OpError{Op: "login", Err: err}
 	}
-	defer drain(resp)
-	if resp.StatusCode/100 != 2 {
-		apiErr := checkResponse(resp)
-		if apiErr.StatusCode == http.StatusUnauthorized || apiErr.Code == "ERR003" {
-			return &OpError{Op: "login", Err: errors.Join(ErrLoginFailed, apiErr)}
-		}
-		return &OpError{Op: "login", Err: apiErr}
-	}
+	resp.Body.Close()
 	tok := resp.Header.Get(HeaderAuthToken)
 	if tok == "" {
 		return &OpError{Op: "login", Err: errors.New("server answered without an X-MSTR-AuthToken header")}
 	}
 	c.token = tok
 	c.gen++
-	c.logger.InfoContext(ctx, "mstr login", "base_url", httpretry.SanitizeURL(c.base), "username", c.cfg.Username)
+	c.logger.InfoContext(ctx, "mstr login", "base_url", httpapi.SanitizeURL(c.base), "username", c.cfg.Username)
 	return nil
 }
 
-// Close logs out (POST /api/auth/logout) if a session is open and marks the
-// client closed. It is safe to call more than once; later calls return nil.
+// Close logs out (POST /api/auth/logout, once, within [LogoutTimeout]) if
+// a session is open and marks the client closed. It is safe to call more
+// than once; later calls return nil.
 func (c *Client) Close(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -236,34 +227,37 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 	tok := c.token
 	c.token = ""
+	ctx, cancel := context.WithTimeout(ctx, LogoutTimeout)
+	defer cancel()
 	req, err := c.newRequest(ctx, http.MethodPost, "api/auth/logout", nil)
 	if err != nil {
 		return &OpError{Op: "logout", Err: err}
 	}
 	req.Header.Set(HeaderAuthToken, tok)
-	resp, err := c.http.Do(req, nil)
+	resp, err := c.http.Do(req, httpapi.Body{})
+	if errors.Is(err, ErrSessionExpired) {
+		return nil // the session is gone already
+	}
 	if err != nil {
 		return &OpError{Op: "logout", Err: err}
 	}
-	defer drain(resp)
-	if resp.StatusCode/100 != 2 {
-		apiErr := checkResponse(resp)
-		if errors.Is(apiErr, ErrSessionExpired) {
-			return nil // the session is gone already
-		}
-		return &OpError{Op: "logout", Err: apiErr}
-	}
+	resp.Body.Close()
 	c.logger.DebugContext(ctx, "mstr logout")
 	return nil
 }
 
-// session returns the current token and its generation, logging in first
-// when there is none.
-func (c *Client) session(ctx context.Context) (string, int, error) {
+// session returns the current token and its login generation, logging in
+// when there is none, or again when the token of generation expired is
+// still the current one (not when another call logged in since).
+func (c *Client) session(ctx context.Context, expired int) (string, int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return "", 0, ErrNotLoggedIn
+	}
+	if c.token != "" && c.gen == expired {
+		c.token = ""
+		c.logger.WarnContext(ctx, "mstr session expired, logging in again")
 	}
 	if c.token == "" {
 		if err := c.loginLocked(ctx); err != nil {
@@ -273,38 +267,9 @@ func (c *Client) session(ctx context.Context) (string, int, error) {
 	return c.token, c.gen, nil
 }
 
-// generation returns the login generation (incremented at every login).
-func (c *Client) generation() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
-// relogin logs in again unless another goroutine already did since gen.
-func (c *Client) relogin(ctx context.Context, gen int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrNotLoggedIn
-	}
-	if c.gen != gen && c.token != "" {
-		return nil
-	}
-	c.token = ""
-	c.logger.WarnContext(ctx, "mstr session expired, logging in again")
-	return c.loginLocked(ctx)
-}
-
 // newRequest resolves path against the base URL.
 func (c *Client) newRequest(ctx context.Context, method, path string, query url.Values) (*http.Request, error) {
-	u, err := c.base.Parse(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(query) > 0 {
-		u.RawQuery = query.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	req, err := c.http.NewRequest(ctx, method, path, query)
 	if err != nil {
 		return nil, err
 	}
@@ -321,108 +286,53 @@ type call struct {
 }
 
 // do sends an authenticated project call and returns the response body of
-// a 2xx answer (read fully). An expired session (401 / ERR009) triggers
-// one new login and one more try. GET bodies that break off mid-way are
-// fetched again up to RetryMax times.
+// a 2xx answer (read fully; a GET body that breaks off is fetched again).
+// An expired session (401 / ERR009) triggers one new login and one more
+// try; anything else is returned.
 func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
-	data, _, err := c.doGen(ctx, cl)
-	return data, err
-}
-
-// doGen is do that also returns the login generation of the session the
-// successful request was sent in (the session that owns what it created).
-func (c *Client) doGen(ctx context.Context, cl call) ([]byte, int, error) {
-	var payload []byte
+	var body httpapi.Body
 	if cl.body != nil {
 		var err error
-		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, 0, err
+		if body, err = httpapi.JSON(cl.body); err != nil {
+			return nil, err
 		}
 	}
-	relogged := false
-	readRetries := max(c.cfg.RetryMax, 0)
-	if c.cfg.RetryMax == 0 {
-		readRetries = httpretry.DefaultRetryMax
-	}
-	for {
-		tok, gen, err := c.session(ctx)
+	var expired error // the answer of the expired session, once
+	for stale := 0; ; {
+		tok, gen, err := c.session(ctx, stale)
 		if err != nil {
-			return nil, 0, err
+			return nil, errors.Join(expired, err)
 		}
 		req, err := c.newRequest(ctx, cl.method, cl.path, cl.query)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		req.Header.Set(HeaderAuthToken, tok)
 		req.Header.Set(HeaderProjectID, c.cfg.ProjectID)
-		var bodyFn httpretry.BodyFunc
-		if payload != nil {
+		if cl.body != nil {
 			req.Header.Set("Content-Type", "application/json")
-			bodyFn = httpretry.Bytes(payload)
 		}
-		resp, err := c.http.Do(req, bodyFn)
+		data, resp, err := c.http.Fetch(req, body)
+		if errors.Is(err, ErrSessionExpired) && expired == nil {
+			expired, stale = err, gen
+			continue
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && gen > 1 {
+			return nil, fmt.Errorf("%w (after logging in again: a report instance belongs to the session that expired; run the report again)", err)
+		}
 		if err != nil {
-			return nil, 0, err
-		}
-		if resp.StatusCode/100 != 2 {
-			apiErr := checkResponse(resp)
-			drain(resp)
-			if errors.Is(apiErr, ErrSessionExpired) && !relogged {
-				relogged = true
-				if lerr := c.relogin(ctx, gen); lerr != nil {
-					return nil, 0, errors.Join(apiErr, lerr)
-				}
-				continue
-			}
-			return nil, 0, apiErr
-		}
-		data, err := io.ReadAll(resp.Body)
-		drain(resp)
-		if err != nil {
-			if cl.method == http.MethodGet && readRetries > 0 && ctx.Err() == nil {
-				readRetries--
-				c.logger.WarnContext(ctx, "mstr response body broke off, fetching again",
-					"url", httpretry.SanitizeURL(req.URL), "error", err.Error())
-				continue
-			}
-			return nil, 0, fmt.Errorf("reading response body: %w", err)
+			return nil, err
 		}
 		if len(bytes.TrimSpace(data)) > 0 && !looksJSON(data) {
-			e := &APIError{StatusCode: resp.StatusCode, Attempts: httpretry.Attempts(resp),
-				Method: req.Method, URL: httpretry.SanitizeURL(req.URL), Message: "response is not JSON"}
-			e.BodyPrefix = errbody.Text(data, resp.Header.Get("Content-Type"), maxBodyPrefix)
-			e.Message = "response is not JSON: " + e.BodyPrefix
-			return nil, 0, e
+			return nil, c.http.ResponseError(resp, fmt.Errorf("not JSON: %s",
+				errbody.Text(data, resp.Header.Get("Content-Type"), maxBodyPrefix)))
 		}
-		return data, gen, nil
+		return data, nil
 	}
 }
 
 func looksJSON(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
-}
-
-// checkResponse turns a non-2xx response into an *APIError, reading at
-// most maxErrorBodySize bytes of the body.
-func checkResponse(resp *http.Response) *APIError {
-	e := &APIError{
-		StatusCode: resp.StatusCode,
-		Attempts:   httpretry.Attempts(resp),
-		Method:     resp.Request.Method,
-		URL:        httpretry.SanitizeURL(resp.Request.URL),
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	parseErrorBody(e, body)
-	return e
-}
-
-// drain reads what is left of a body (bounded) and closes it so the
-// connection can be reused.
-func drain(resp *http.Response) {
-	if resp == nil || resp.Body == nil {
-		return
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	_ = resp.Body.Close()
 }

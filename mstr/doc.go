@@ -29,13 +29,13 @@
 // first call or on [Client.Login], keeps the X-MSTR-AuthToken it receives
 // and, in a cookie jar, the session cookie that goes with it; every project
 // call carries X-MSTR-ProjectID. When the server answers 401 or ERR009
-// (session expired), the client logs in once more and repeats the call.
-// Report instances may belong to the session that created them, so when a
-// call fails after such a new login, [Client.Run] starts over once from
-// instance creation; a page fetch that fails that way returns
-// [ErrInstanceLost] (run the report again).
-// [Client.Close] logs out. The password never appears in logs or errors;
-// [Config] redacts it in String and LogValue.
+// (session expired), the client logs in once more and repeats the call;
+// nothing is started over. Report instances belong to the session that
+// created them, so a report whose session expired midway fails with a 404
+// that says to run it again (the scheduler does). [Client.Close] logs out,
+// within [LogoutTimeout]. The token and cookie go only to the server's own
+// host: a redirect elsewhere is not followed. The password never appears in
+// logs or errors; [Config] redacts it in String and LogValue.
 //
 // # Prompts
 //
@@ -67,21 +67,26 @@
 // # Errors
 //
 // Every method returns an [*OpError] (step and report) wrapping one of:
-// an [*APIError] (HTTP status, server code such as "ERR009", iServerCode,
-// message, ticket id, attempts, method, sanitized URL; a non-JSON body is
-// kept as a short prefix), a [*PromptError], a [*PageError], a transport
-// error or a context error. Sentinels: [ErrSessionExpired], [ErrLoginFailed],
-// [ErrNotFound], [ErrPromptMismatch], [ErrBadPage], [ErrNotLoggedIn],
-// [ErrInstanceLost].
+// an [*APIError] (the failure type shared by every client of this module:
+// HTTP status, server code such as "ERR009", message, ticket id as
+// RequestID, attempts, method, sanitized URL; plus the iServerCode; a
+// non-JSON body is kept as bounded text), a [*ResponseError] (a 2xx that is
+// not JSON), a [*PromptError], a [*PageError] or a [*TransportError] (no
+// answer; it wraps the context error when the context ended). Sentinels:
+// [ErrSessionExpired], [ErrLoginFailed], [ErrNotFound], [ErrPromptMismatch],
+// [ErrBadPage], [ErrNotLoggedIn].
 //
 //	var apiErr *mstr.APIError
-//	if errors.As(err, &apiErr) { log(apiErr.Code, apiErr.TicketID) }
+//	if errors.As(err, &apiErr) { log(apiErr.Code, apiErr.RequestID) }
 //	if errors.Is(err, mstr.ErrPromptMismatch) { … the report changed … }
 //
 // # Retries
 //
-// Requests go through internal/httpretry: 429, 5xx (except 501) and
-// connection faults are retried with backoff honouring Retry-After. A GET
-// whose body breaks off mid-way is fetched again. 4xx answers are not
-// retried, apart from the single new login on an expired session.
+// Requests go through the module's request pipeline (internal/httpapi): 429,
+// 5xx (except 501), connection faults and stalls are retried with backoff
+// honouring Retry-After. Each attempt's waits are bounded by Config.Timeout
+// (default [DefaultTimeout]). A GET whose body breaks off mid-way is fetched
+// again. 4xx answers are not retried, apart from the single new login on an
+// expired session. Bodies (login, instance creation, prompt answers) carry
+// a Content-Length. A BaseURL ending in "/api" works as the Library root.
 package mstr

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // Sentinel errors. They are wrapped inside the typed errors below; test for
@@ -32,60 +32,30 @@ var (
 	ErrBadPage = errors.New("mstr: malformed report data page")
 	// ErrNotLoggedIn is returned by calls made after [Client.Close].
 	ErrNotLoggedIn = errors.New("mstr: client is closed")
-	// ErrInstanceLost reports that a report instance stopped answering
-	// after the client had to log in again: instances belong to the
-	// session that created them. Run the report again.
-	ErrInstanceLost = errors.New("mstr: report instance lost with an expired session; run the report again")
 )
 
-// maxErrorBodySize bounds how much of an error response is read;
-// maxBodyPrefix bounds how much of a non-JSON body is kept in an error.
-const (
-	maxErrorBodySize = 64 << 10
-	maxBodyPrefix    = 256
-)
+// maxBodyPrefix bounds how much of a non-JSON 2xx body is kept in an
+// error.
+const maxBodyPrefix = 256
 
-// APIError is a non-2xx answer from the MicroStrategy REST server. The
-// fields Code, IServerCode, Message and TicketID come from the server's
-// error body (`{"code","iServerCode","message","ticketId"}`, also inside an
+// APIError is a non-2xx answer from the MicroStrategy REST server: the
+// shared failure of every client here, printed the same way. Code, Message
+// and RequestID (the server's ticket id: quote it to the MicroStrategy
+// administrators) come from the server's error body
+// (`{"code","iServerCode","message","ticketId"}`, also inside an
 // `{"errors":[...]}` wrapper). When the body is not JSON (an HTML page from
-// a proxy, say), BodyPrefix keeps its first bytes, whitespace-collapsed.
+// a proxy, say), Message keeps bounded text of it.
 type APIError struct {
-	StatusCode  int    // HTTP status
-	Code        string // server error code, e.g. "ERR009"
-	IServerCode int64  // Intelligence Server code, 0 when absent
-	Message     string // server message
-	TicketID    string // server ticket id, quote it to the MicroStrategy administrators
-	Attempts    int    // HTTP attempts made (retries included)
-	Method      string // HTTP method
-	URL         string // request URL without query string or user info
-	BodyPrefix  string // start of a non-JSON body, bounded
+	httpapi.APIError
+	IServerCode int64 // Intelligence Server code, 0 when absent
 }
 
-// Error describes the failure without any secret: URLs are sanitized and
-// the body is reduced to a bounded prefix.
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "mstr: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
-	if e.Code != "" {
-		fmt.Fprintf(&b, " %s", e.Code)
-	}
-	if e.IServerCode != 0 {
-		fmt.Fprintf(&b, " (iServerCode %d)", e.IServerCode)
-	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
-	} else if e.BodyPrefix != "" {
-		fmt.Fprintf(&b, ": body %q", e.BodyPrefix)
-	}
-	if e.TicketID != "" {
-		fmt.Fprintf(&b, " (ticket %s)", e.TicketID)
-	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
-	}
-	return b.String()
-}
+// TransportError is a request that got no answer (connection faults or
+// stalls on every attempt, or the context ended).
+type TransportError = httpapi.TransportError
+
+// ResponseError is a 2xx answer that could not be read or was not JSON.
+type ResponseError = httpapi.ResponseError
 
 // Is reports whether e matches one of the package sentinels:
 // [ErrSessionExpired] for 401 or ERR009, [ErrNotFound] for 404.
@@ -177,13 +147,10 @@ func (e *PageError) Unwrap() []error {
 	return []error{ErrBadPage}
 }
 
-// errorBody is the server's error JSON, bare or wrapped.
+// errorBody is the server's error JSON, bare or wrapped in "errors".
 type errorBody struct {
-	Code        string          `json:"code"`
-	IServerCode json.Number     `json:"iServerCode"`
-	Message     string          `json:"message"`
-	TicketID    string          `json:"ticketId"`
-	Errors      []errorBodyItem `json:"errors"`
+	errorBodyItem
+	Errors []errorBodyItem `json:"errors"`
 }
 
 type errorBodyItem struct {
@@ -193,25 +160,25 @@ type errorBodyItem struct {
 	TicketID    string      `json:"ticketId"`
 }
 
-// parseErrorBody fills e from body: the JSON error fields when the body is
-// a JSON error object, otherwise a bounded, single-line prefix.
-func parseErrorBody(e *APIError, body []byte) {
+// newAPIError is the pipeline's NewError hook: the server's JSON error
+// fields, when the body is a JSON error object.
+func newAPIError(e *httpapi.APIError, body []byte) error {
+	out := &APIError{APIError: *e}
 	trimmed := bytes.TrimSpace(body)
 	var eb errorBody
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
-		item := errorBodyItem{Code: eb.Code, IServerCode: eb.IServerCode, Message: eb.Message, TicketID: eb.TicketID}
+		item := eb.errorBodyItem
 		if item.Code == "" && item.Message == "" && len(eb.Errors) > 0 {
 			item = eb.Errors[0]
 		}
 		if item.Code != "" || item.Message != "" {
-			e.Code = item.Code
-			e.Message = errbody.OneLine(item.Message, errbody.DefaultMax)
-			e.TicketID = item.TicketID
+			out.Code = item.Code
+			out.Message = errbody.OneLine(item.Message, errbody.DefaultMax)
+			out.RequestID = errbody.OneLine(item.TicketID, 100)
 			if n, err := item.IServerCode.Int64(); err == nil {
-				e.IServerCode = n
+				out.IServerCode = n
 			}
-			return
 		}
 	}
-	e.BodyPrefix = errbody.Text(trimmed, "", maxBodyPrefix)
+	return out
 }

@@ -132,19 +132,18 @@ type Instance struct {
 // [StatusPrompted]; answer it with [Client.AnswerPrompts] or let
 // [Client.Run] do the whole flow.
 func (c *Client) CreateInstance(ctx context.Context, reportID string) (Instance, error) {
-	inst, _, _, err := c.createInstance(ctx, reportID)
+	inst, _, err := c.createInstance(ctx, reportID)
 	return inst, err
 }
 
 // createInstance also returns the first data page (or the prompted
-// instance's head) and the login generation of the session that owns the
-// instance.
-func (c *Client) createInstance(ctx context.Context, reportID string) (Instance, []byte, int, error) {
+// instance's head).
+func (c *Client) createInstance(ctx context.Context, reportID string) (Instance, []byte, error) {
 	q := c.pageQuery(0, c.cfg.PageSize)
-	data, gen, err := c.doGen(ctx, call{method: http.MethodPost, path: "api/v2/reports/" + url.PathEscape(reportID) + "/instances",
+	data, err := c.do(ctx, call{method: http.MethodPost, path: "api/v2/reports/" + url.PathEscape(reportID) + "/instances",
 		query: q, body: struct{}{}})
 	if err != nil {
-		return Instance{}, nil, 0, &OpError{Op: "create instance", ReportID: reportID, Err: err}
+		return Instance{}, nil, &OpError{Op: "create instance", ReportID: reportID, Err: err}
 	}
 	var head struct {
 		Name       string `json:"name"`
@@ -155,20 +154,18 @@ func (c *Client) createInstance(ctx context.Context, reportID string) (Instance,
 		if err == nil {
 			err = fmt.Errorf("no instanceId in the answer")
 		}
-		return Instance{}, nil, 0, &OpError{Op: "create instance", ReportID: reportID, Err: err}
+		return Instance{}, nil, &OpError{Op: "create instance", ReportID: reportID, Err: err}
 	}
 	inst := Instance{ReportID: reportID, ID: head.InstanceID, Name: head.Name, Status: head.Status}
 	c.logger.DebugContext(ctx, "mstr instance created", "report", reportID, "instance", inst.ID, "status", int(inst.Status))
-	return inst, data, gen, nil
+	return inst, data, nil
 }
 
 func (c *Client) pageQuery(offset, limit int) url.Values {
 	q := url.Values{}
 	q.Set("offset", fmt.Sprint(offset))
 	q.Set("limit", fmt.Sprint(limit))
-	if !c.cfg.FullPayload {
-		q.Set("fields", trimFields)
-	}
+	q.Set("fields", trimFields)
 	return q
 }
 
@@ -309,12 +306,6 @@ func (pl *Plan) Answer(_ context.Context, round int, prompts []Prompt) ([]Prompt
 			Reason: "required prompt that the caller does not answer"}
 	}
 	return out, nil
-}
-
-// Reset forgets which expectations were answered, for a new run.
-func (pl *Plan) Reset() {
-	clear(pl.answered)
-	clear(pl.keys)
 }
 
 // Unanswered returns a [*PromptError] for the first expectation that

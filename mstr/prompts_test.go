@@ -27,10 +27,6 @@ func TestPlanFollowsKeysAcrossRounds(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Key != n.Key || pe.Round != 2 {
 		t.Fatalf("err = %v, want a PromptError naming the nested prompt", err)
 	}
-	plan.Reset()
-	if err := plan.Unanswered(); err == nil {
-		t.Error("Reset kept the answered state")
-	}
 }
 
 func TestPromptAnswerJSON(t *testing.T) {

@@ -3,7 +3,6 @@ package mstr
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -32,7 +31,6 @@ type Table struct {
 	Total int
 
 	c        *Client
-	gen      int // login generation when the instance was created
 	inst     Instance
 	lay      *layout
 	first    []Row
@@ -48,52 +46,19 @@ func (t *Table) Instance() Instance { return t.inst }
 // first page loaded. Errors are [*OpError] values wrapping an [*APIError],
 // a [*PromptError] or a [*PageError].
 //
-// Instances belong to the session that created them: when the client had
-// to log in again after the instance was created and a later call fails
-// with a 4xx, Run starts over once from instance creation (resetting opts.Answerer when it has a
-// Reset method, as [*Plan] does).
+// An expired session is logged in again once, within one call; Run does
+// not start a report over (an instance belongs to the session that created
+// it, so a report whose session expired midway fails, and the caller's
+// scheduler runs it again).
 func (c *Client) Run(ctx context.Context, reportID string, opts RunOptions) (*Table, error) {
-	t, gen, err := c.runOnce(ctx, reportID, opts)
-	if err == nil || gen < 0 || !lostInstance(err) || c.generation() == gen {
-		return t, err
-	}
-	c.logger.WarnContext(ctx, "mstr report instance lost with the expired session, running the report again", "report", reportID)
-	if r, ok := opts.Answerer.(interface{ Reset() }); ok {
-		r.Reset()
-	}
-	t, gen, err2 := c.runOnce(ctx, reportID, opts)
-	if err2 != nil && gen >= 0 && lostInstance(err2) && c.generation() != gen {
-		err2 = errors.Join(ErrInstanceLost, err2)
-	}
-	return t, err2
-}
-
-// lostInstance reports an API error that an instance lost with its session
-// can cause (4xx answers other than a prompt mismatch).
-func lostInstance(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500
-}
-
-// runOnce runs the report and returns the login generation its instance
-// was created in, or -1 when no instance was created (nothing could then be
-// lost with an expired session).
-func (c *Client) runOnce(ctx context.Context, reportID string, opts RunOptions) (*Table, int, error) {
-	gen := -1
-	t, err := c.runSteps(ctx, reportID, opts, &gen)
-	return t, gen, err
-}
-
-func (c *Client) runSteps(ctx context.Context, reportID string, opts RunOptions, gen *int) (*Table, error) {
 	maxRounds := opts.MaxRounds
 	if maxRounds <= 0 {
 		maxRounds = DefaultMaxRounds
 	}
-	inst, body, instGen, err := c.createInstance(ctx, reportID)
+	inst, body, err := c.createInstance(ctx, reportID)
 	if err != nil {
 		return nil, err
 	}
-	*gen = instGen // the session that owns the instance, even if another goroutine logged in since
 	for round := 1; inst.Status == StatusPrompted; round++ {
 		if round > maxRounds {
 			return nil, &OpError{Op: "answer prompts", ReportID: reportID,
@@ -147,7 +112,7 @@ func (c *Client) runSteps(ctx context.Context, reportID string, opts RunOptions,
 	if err != nil {
 		return nil, &OpError{Op: "fetch page", ReportID: reportID, Err: err}
 	}
-	t := &Table{Columns: lay.columns, Total: rp.Data.Paging.Total, c: c, gen: *gen, inst: inst, lay: lay, first: rows, pageSize: c.cfg.PageSize}
+	t := &Table{Columns: lay.columns, Total: rp.Data.Paging.Total, c: c, inst: inst, lay: lay, first: rows, pageSize: c.cfg.PageSize}
 	c.logger.InfoContext(ctx, "mstr report ready", "report", reportID, "instance", inst.ID,
 		"rows", t.Total, "columns", len(t.Columns))
 	return t, nil
@@ -211,9 +176,6 @@ func (t *Table) pages(ctx context.Context) iter.Seq2[[]Row, error] {
 			}
 			body, err := t.c.fetchPage(ctx, t.inst, offset, t.pageSize)
 			if err != nil {
-				if lostInstance(err) && t.c.generation() != t.gen {
-					err = errors.Join(ErrInstanceLost, err)
-				}
 				yield(nil, err)
 				return
 			}

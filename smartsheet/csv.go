@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // SheetCSV downloads sheet id as CSV (GET /sheets/{id} with Accept:
@@ -35,16 +35,16 @@ func (c *Client) sheetCSV(ctx context.Context, id int64, w io.Writer) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	resp, err := c.do(req)
+	resp, err := c.http.Do(req, httpapi.Body{})
 	if err != nil {
 		return 0, err
 	}
-	defer drainClose(resp.Body)
+	defer resp.Body.Close()
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt == "text/html" || mt == "application/json" {
 			prefix, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-			return 0, fmt.Errorf("%w: %s answered %s instead of text/csv: %q", ErrMalformedResponse,
-				httpretry.SanitizeURL(req.URL), mt, errbody.Text(prefix, ct, maxErrorText))
+			return 0, fmt.Errorf("%w: %w", ErrMalformedResponse, c.http.ResponseError(resp,
+				fmt.Errorf("%s instead of text/csv: %q", mt, errbody.Text(prefix, ct, maxErrorText))))
 		}
 	}
 	cw := &errWriter{w: w}

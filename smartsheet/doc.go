@@ -19,15 +19,15 @@
 //
 // # Authentication
 //
-// Every request carries Authorization: Bearer <Config.Token>, added by an
-// [golang.org/x/oauth2.Transport] over a static token source, so every retry
-// is authenticated again. The token is never logged and never appears in an
-// error: [Config.String] and [Config.LogValue] redact it.
+// Every request carries Authorization: Bearer <Config.Token>. A redirect to
+// another host is not followed, so the token only ever goes to the API's
+// host. The token is never logged and never appears in an error:
+// [Config.String] and [Config.LogValue] redact it.
 //
 // # Retries
 //
-// Requests go through the project's retrying HTTP stack
-// (internal/httpretry, built on go-retryablehttp): connection faults, HTTP
+// Requests go through the project's request pipeline (internal/httpapi,
+// built on go-retryablehttp): connection faults, stalls, HTTP
 // 429 (Smartsheet errorCode 4003, "Rate limit exceeded") and 5xx (except 501)
 // are retried with exponential backoff, honouring Retry-After when the
 // server sends one. Answers carrying errorCode 4001–4004 (maintenance,
@@ -36,30 +36,33 @@
 // again (up to Config.RetryMax times). A CSV download is not restarted once
 // bytes have reached the caller's writer.
 //
-// Requests are paced client-side to Config.RequestsPerMinute (default 300,
-// Smartsheet's limit per token, after a burst of 10), retries included.
+// Each attempt's waits (connecting, the answer, each gap in a body) are
+// bounded by Config.Timeout (default [DefaultTimeout], 1 minute).
 //
 // # Paging
 //
 // [Client.Sheet] and [Client.Rows] ask for rows explicitly page by page (page, pageSize),
 // stops after the last page computed from totalRowCount, and checks that the
 // rows it collected number exactly totalRowCount and that the sheet version
-// did not change between pages ([ErrRowCountMismatch], [ErrSheetChanged]).
+// did not change between pages ([ErrRowCountMismatch], [ErrSheetChanged]);
+// a page that repeats a row id (a server ignoring the page parameter) wraps
+// [ErrMalformedResponse].
 //
 // # Errors
 //
-// A non-2xx answer becomes an [*APIError] carrying the HTTP status, the
-// Smartsheet errorCode, message and refId, the number of attempts, the
-// method and a sanitized URL; non-JSON error bodies (an HTML page from a
-// proxy on 502) are kept as bounded text. Every error a method returns is an
+// A non-2xx answer becomes an [*APIError], the failure type shared by every
+// client of this module: the HTTP status, the Smartsheet errorCode, message
+// and refId (RequestID), the number of attempts, the method and a sanitized
+// URL; non-JSON error bodies (an HTML page from a proxy on 502) are kept as
+// bounded text in Message. Every error a method returns is an
 // [*OpError] naming the operation and the sheet, wrapping the cause:
 //
 //	var apiErr *smartsheet.APIError
 //	if errors.As(err, &apiErr) && apiErr.ErrorCode == 1006 { ... }
 //	if errors.Is(err, smartsheet.ErrNotFound) { ... }
 //
-// A connection that failed on every attempt wraps the retry stack's error;
-// an answer that is not the expected document wraps [ErrMalformedResponse].
+// A connection that failed on every attempt is a [*TransportError]; an
+// answer that is not the expected document wraps [ErrMalformedResponse].
 //
 // # Streaming
 //

@@ -1,9 +1,14 @@
 package smartsheet
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // Sentinel errors, matched with errors.Is through the typed errors that wrap
@@ -36,40 +41,38 @@ const maxErrorBodySize = 16 << 10
 // maxErrorText bounds the non-JSON error text kept in [APIError.Body].
 const maxErrorText = 256
 
-// APIError is a non-2xx answer from the Smartsheet API. Its fields come from
-// the error body {"errorCode","message","refId"} when the body is JSON; a
-// body that is not JSON (an HTML page from a proxy) is kept, tags stripped
-// and bounded, in Body.
+// APIError is a non-2xx answer from the Smartsheet API: the shared failure
+// of every client here, printed the same way. Code, Message and RequestID
+// come from the error body {"errorCode","message","refId"} when it is JSON
+// (quote the refId to Smartsheet support); a body that is not JSON (an
+// HTML page from a proxy) is kept, tags stripped and bounded, in Message.
 type APIError struct {
-	StatusCode int    // HTTP status
-	ErrorCode  int    // Smartsheet errorCode, 0 when the body had none
-	Message    string // Smartsheet message
-	RefID      string // Smartsheet refId, quote it to Smartsheet support
-	Body       string // bounded text of a non-JSON body
-	Attempts   int    // attempts made, retries included
-	Method     string // HTTP method
-	URL        string // request URL without query string or user info
+	httpapi.APIError
+	ErrorCode int // Smartsheet errorCode (also in Code), 0 when the body had none
 }
 
-// Error renders the status, errorCode, message and refId (never a secret).
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "smartsheet: %s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
-	if e.ErrorCode != 0 {
-		fmt.Fprintf(&b, " errorCode %d", e.ErrorCode)
+// TransportError is a request that got no answer (connection faults or
+// stalls on every attempt, or the context ended).
+type TransportError = httpapi.TransportError
+
+// newAPIError is the pipeline's NewError hook: the Smartsheet error
+// document's errorCode, message and refId, when the body is one.
+func newAPIError(e *httpapi.APIError, body []byte) error {
+	var eb struct {
+		ErrorCode *int   `json:"errorCode"`
+		Message   string `json:"message"`
+		RefID     string `json:"refId"`
 	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
-	} else if e.Body != "" {
-		fmt.Fprintf(&b, ": non-JSON body %q", e.Body)
+	out := &APIError{APIError: *e}
+	if err := json.Unmarshal(body, &eb); err == nil && (eb.ErrorCode != nil || eb.Message != "") {
+		if eb.ErrorCode != nil {
+			out.ErrorCode = *eb.ErrorCode
+			out.Code = "errorCode " + strconv.Itoa(*eb.ErrorCode)
+		}
+		out.Message = errbody.OneLine(eb.Message, maxErrorText)
+		out.RequestID = errbody.OneLine(eb.RefID, maxErrorText)
 	}
-	if e.RefID != "" {
-		fmt.Fprintf(&b, " (refId %s)", e.RefID)
-	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
-	}
-	return b.String()
+	return out
 }
 
 // Is lets errors.Is match the sentinels [ErrNotFound], [ErrUnauthorized]
@@ -86,16 +89,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether Smartsheet classes the error as temporary:
-// HTTP 429, 502, 503, 504 or errorCode 4001–4004.
-func (e *APIError) Temporary() bool {
-	switch e.StatusCode {
-	case 429, 502, 503, 504:
-		return true
-	}
-	return retryableCode(e.ErrorCode)
-}
-
 // retryableCode reports whether a Smartsheet errorCode asks for a retry:
 // 4001 maintenance, 4002 server timeout, 4003 rate limit, 4004 "please retry".
 func retryableCode(code int) bool { return code >= 4001 && code <= 4004 }
@@ -110,9 +103,7 @@ type OpError struct {
 
 // Error names the operation and the sheet, then the cause.
 func (e *OpError) Error() string {
-	msg := e.Err.Error()
-	msg = strings.TrimPrefix(msg, "smartsheet: ")
-	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, msg)
+	return fmt.Sprintf("smartsheet: %s %d: %s", e.Op, e.SheetID, strings.TrimPrefix(e.Err.Error(), "smartsheet: "))
 }
 
 // Unwrap returns the cause.

@@ -101,12 +101,12 @@ func ExampleAPIError() {
 	_, err := c.Sheet(context.Background(), 7, smartsheet.SheetOptions{})
 	var apiErr *smartsheet.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.ErrorCode, apiErr.Message, apiErr.RefID)
+		fmt.Println(apiErr.StatusCode, apiErr.ErrorCode, apiErr.Message, apiErr.RequestID)
 	}
 	fmt.Println(errors.Is(err, smartsheet.ErrNotFound))
 	fmt.Println(strings.Replace(err.Error(), srv.URL, "http://HOST", 1))
 	// Output:
 	// 404 1006 Not Found ex2
 	// true
-	// smartsheet: get sheet 7: GET http://HOST/2.0/sheets/7: HTTP 404 errorCode 1006: Not Found (refId ex2)
+	// smartsheet: get sheet 7: GET http://HOST/2.0/sheets/7: HTTP 404 Not Found (errorCode 1006): Not Found [request id ex2]
 }

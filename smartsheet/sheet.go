@@ -213,7 +213,8 @@ const maxPages = 100000
 // Sheet reads sheet id with all its rows, paging explicitly (page and
 // pageSize) up to the last page that totalRowCount implies. It returns an
 // [*OpError] wrapping an [*APIError] for an error answer, or wrapping
-// [ErrMalformedResponse], [ErrRowCountMismatch] or [ErrSheetChanged].
+// [ErrMalformedResponse] (also for pages that repeat rows),
+// [ErrRowCountMismatch] or [ErrSheetChanged].
 // Use [Client.Rows] to process a large sheet page by page instead.
 //
 // API: https://developers.smartsheet.com/api/smartsheet/openapi/sheets/getsheet
@@ -290,6 +291,7 @@ func (c *Client) pages(ctx context.Context, id int64, opts SheetOptions, fn func
 
 	var first Sheet
 	var rows int64
+	seen := map[int64]int{} // row id → page it came on
 	for page := 1; ; page++ {
 		q.Set("page", strconv.Itoa(page))
 		body, err := c.getJSON(ctx, path, q)
@@ -305,6 +307,13 @@ func (c *Client) pages(ctx context.Context, id int64, opts SheetOptions, fn func
 		} else if p.Version != first.Version || p.TotalRowCount != first.TotalRowCount {
 			return fmt.Errorf("%w: page %d has version %d and %d rows, page 1 had version %d and %d rows",
 				ErrSheetChanged, page, p.Version, p.TotalRowCount, first.Version, first.TotalRowCount)
+		}
+		for _, r := range p.Rows {
+			if on, dup := seen[r.ID]; dup {
+				return fmt.Errorf("%w: page %d repeats row id %d (first on page %d): the server ignores paging",
+					ErrMalformedResponse, page, r.ID, on)
+			}
+			seen[r.ID] = page
 		}
 		rows += int64(len(p.Rows))
 		totalPages := int((first.TotalRowCount + int64(pageSize) - 1) / int64(pageSize))

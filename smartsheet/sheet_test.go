@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
 // pagedHandler serves the three recorded pages of the test sheet by the
@@ -129,7 +127,7 @@ func TestSheet(t *testing.T) {
 			handler: func(t *testing.T, n int32, w http.ResponseWriter, r *http.Request) {
 				respond(w, 404, "application/json", mustRead(t, "error_404_1006.json"))
 			},
-			want: want{attempts: 1, err: ErrNotFound, status: 404, code: 1006, text: "refId 1x2y3z4w5v6u"},
+			want: want{attempts: 1, err: ErrNotFound, status: 404, code: 1006, text: "request id 1x2y3z4w5v6u"},
 		},
 		{
 			name: "recorded 400 error body", pageSize: 1000,
@@ -295,9 +293,9 @@ func TestSheet(t *testing.T) {
 					t.Errorf("err = %v, want no *APIError", err)
 				}
 				if tt.want.text == "no response after 3 attempt(s)" {
-					var herr *httpretry.Error
+					var herr *TransportError
 					if !errors.As(err, &herr) || herr.Attempts != retryTries {
-						t.Errorf("err = %v, want *httpretry.Error with %d attempts", err, retryTries)
+						t.Errorf("err = %v, want *TransportError with %d attempts", err, retryTries)
 					}
 				}
 				return

@@ -2,6 +2,7 @@ package socrata
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,12 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // Discovery API paging limits.
@@ -224,6 +228,10 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 				fail(err)
 				return
 			}
+			if !scroll && len(page.Results) > 0 && !slices.ContainsFunc(page.Results, func(a Asset) bool { return !seen[a.Resource.ID] }) {
+				fail(fmt.Errorf("the page at offset %d repeats assets already listed: the server ignores paging", offset))
+				return
+			}
 			for _, a := range page.Results {
 				if scroll {
 					if seen[a.Resource.ID] {
@@ -240,11 +248,16 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 				return
 			}
 			if scroll {
-				after = page.Results[len(page.Results)-1].Resource.ID
-				if after == "" {
+				next := page.Results[len(page.Results)-1].Resource.ID
+				if next == "" {
 					fail(errors.New("scroll paging: result without resource.id"))
 					return
 				}
+				if next == after {
+					fail(fmt.Errorf("scroll paging: the cursor does not advance past %q", after))
+					return
+				}
+				after = next
 				continue
 			}
 			offset += len(page.Results)
@@ -256,22 +269,20 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 }
 
 func (c *Client) catalogPage(ctx context.Context, v url.Values, auth bool, domain string) (CatalogPage, error) {
-	u := *c.catalog
-	u.RawQuery = v.Encode()
-	req, err := c.newRequest(ctx, http.MethodGet, &u, auth)
+	req, err := c.newRequest(ctx, http.MethodGet, c.catalog.String(), v, auth)
 	if err != nil {
 		return CatalogPage{}, err
 	}
 	if auth {
 		req.Header.Set("X-Socrata-Host", domain)
 	}
-	resp, data, err := c.do(req, nil)
+	data, resp, err := c.http.Fetch(req, httpapi.Body{})
 	if err != nil {
 		return CatalogPage{}, err
 	}
 	page, err := DecodeCatalogPage(data)
 	if err != nil {
-		return CatalogPage{}, &ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err}
+		return CatalogPage{}, c.http.ResponseError(resp, err)
 	}
 	return page, nil
 }
@@ -354,7 +365,7 @@ type wireUser struct {
 }
 
 func (u wireUser) user() User {
-	return User{ID: string(u.ID), DisplayName: cmpOr(string(u.DisplayName), string(u.DisplayAlt)), UserType: string(u.UserType)}
+	return User{ID: string(u.ID), DisplayName: cmp.Or(string(u.DisplayName), string(u.DisplayAlt)), UserType: string(u.UserType)}
 }
 
 func (w wireAsset) asset() Asset {

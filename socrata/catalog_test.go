@@ -200,11 +200,12 @@ func TestCatalogFaults(t *testing.T) {
 		{name: "HTML page", steps: []step{{status: 403, file: "gateway_502.html"}}, wantErr: true, wantCalls: 1,
 			checkErr: func(t *testing.T, err error) {
 				var ae *APIError
-				if !errors.As(err, &ae) || !errors.Is(err, ErrUnauthorized) || ae.Body == "" {
+				if !errors.As(err, &ae) || !errors.Is(err, ErrUnauthorized) || ae.Message == "" {
 					t.Errorf("err = %v", err)
 				}
 			}},
-		{name: "truncated body", steps: []step{{file: "catalog_page1.json", truncate: true}}, wantErr: true, wantCalls: 1,
+		{name: "truncated body, fetched again", steps: []step{{file: "catalog_page1.json", truncate: true}, {file: "catalog_page1.json", truncate: true},
+			{file: "catalog_page1.json", truncate: true}, {file: "catalog_page1.json", truncate: true}}, wantErr: true, wantCalls: 4,
 			checkErr: func(t *testing.T, err error) {
 				var re *ResponseError
 				if !errors.As(err, &re) {

@@ -26,8 +26,10 @@
 //
 // The app token goes in the X-App-Token header; the API key id and secret
 // (or a user name and password) are sent with HTTP Basic authentication.
-// Writes need the credentials. [Config.String] and [Config.LogValue] redact
-// the token and secret, and no error string carries them.
+// Writes need the credentials. They go only to the host a request was sent
+// to: a write is never redirected, and a read follows a redirect only to its
+// own scheme and host. [Config.String] and [Config.LogValue] redact the
+// token and secret, and no error string carries them.
 //
 // # Rows
 //
@@ -59,9 +61,14 @@
 // sending nothing, a replace with zero rows ([ErrEmptyReplace]) and one that
 // would remove more than [ReplaceOptions.MaxShrink] of the rows the dataset
 // holds now (a [*ShrinkError], matching [ErrShrink]; the zero value refuses
-// any shrink, 1 turns the count off). An upsert that fails part-way returns
-// a [*PublishError] saying which chunks landed; upserts keyed by a row
-// identifier can simply be sent again.
+// any shrink, 1 turns the count off). Every write's answer is checked
+// against what was sent: a 2xx that is not a SODA write result ([], {}, an
+// HTML page), a 202 (queued) or counts (created + updated + deleted +
+// errors) short of the rows sent fail that chunk. An upsert that fails
+// part-way returns a [*PublishError] saying which chunks landed, and whether
+// the failed one may have landed too (PublishError.Unknown: its request had
+// gone out when the connection dropped, the answer was unreadable, or the
+// context ended); upserts keyed by a row identifier can simply be sent again.
 //
 // # Reading
 //
@@ -80,7 +87,9 @@
 // public assets only; with CatalogQuery.Authenticated the request carries
 // Basic auth and X-Socrata-Host, and also lists private, unpublished and
 // hidden assets with their private metadata. Paging uses limit/offset and
-// switches to scroll_id past the API's 10,000 offset limit.
+// switches to scroll_id past the API's 10,000 offset limit; a page that
+// repeats assets already listed, or a scroll cursor that does not advance,
+// stops the listing with an error.
 //
 //	for a, err := range c.Catalog(ctx, socrata.CatalogQuery{Domain: "datahub.austintexas.gov", Authenticated: true}) {
 //		if err != nil {
@@ -91,21 +100,28 @@
 //
 // # Retries
 //
-// Every request goes through the project's retrying HTTP stack: 429, 5xx
-// and connection faults are retried with exponential backoff (RetryWaitMin
-// to RetryWaitMax), honouring Retry-After. Upsert retries a chunk, never
-// the whole publish. Timeout bounds the wait for response headers (default
-// 10 minutes, as large upserts answer only when applied); use the context
-// for an overall deadline.
+// Every request goes through the module's request pipeline
+// (internal/httpapi): 429, 5xx, connection faults and stalls are retried
+// with exponential backoff (RetryWaitMin to RetryWaitMax), honouring
+// Retry-After; a read whose body breaks off is fetched again. Upsert
+// retries a chunk, never the whole publish. Timeout bounds every wait of an
+// attempt: connecting, the answer (default 10 minutes, as large upserts
+// answer only when applied) and each gap in a body; a waiting request logs
+// what it waits for every 30 seconds. Use the context for an overall
+// deadline.
 //
 // # Errors
 //
-// Three kinds, told apart with [errors.As] and [errors.Is]:
+// Told apart with [errors.As] and [errors.Is]:
 //
-//   - [*APIError]: Socrata answered a non-2xx status. It carries the status,
-//     SODA code and message, X-Socrata-RequestId, attempts, method and a
-//     sanitized URL; a gateway's HTML page is kept as a short readable
-//     [APIError.Body].
+//   - [*APIError]: Socrata answered a non-2xx status (or a redirect that was
+//     not followed, whose Location it names). It is the failure type shared
+//     by every client of this module: status, SODA code and message,
+//     X-Socrata-RequestId, attempts, method and a sanitized URL; a gateway's
+//     HTML page is kept as a short readable Message.
+//   - [*TransportError]: no answer (Sent: the request had gone out) and
+//     [*ResponseError]: a 2xx answer that could not be read or does not
+//     confirm the write.
 //   - [*PublishError] (Upsert, Replace) and [*Error] (Count): the operation
 //     and dataset, wrapping the cause. PublishError says how many chunks and
 //     rows landed before the failure.
@@ -124,8 +140,10 @@
 //	case errors.As(err, &pe) && errors.As(err, &ae):
 //		log.Printf("HTTP %d %s (request %s) on chunk %d; %d rows landed",
 //			ae.StatusCode, ae.Code, ae.RequestID, pe.Chunk, pe.RowsLanded)
+//	case errors.As(err, &pe) && pe.Unknown:
+//		// chunk pe.Chunk may have landed: rerun (upserts are keyed)
 //	case errors.As(err, &pe):
-//		// connection failure, unreadable answer, or an error from rows
+//		// connection failure before sending, or an error from rows
 //	}
 //
 // A write answered 200 whose summary counts Errors > 0 is not an error: the

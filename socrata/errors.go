@@ -2,22 +2,19 @@ package socrata
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 const requestIDHeader = "X-Socrata-RequestId"
-
-// maxRawBody bounds APIError.Body.
-const maxRawBody = 512
 
 // Sentinel errors. Test for them with [errors.Is].
 var (
@@ -31,44 +28,24 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 )
 
-// APIError is a non-2xx answer from Socrata. It never carries credentials:
-// URL is sanitized (no user info, no query string).
+// APIError is a non-2xx answer from Socrata: the shared failure of every
+// client here (method, sanitized URL, status, SODA code, message, request
+// id from X-Socrata-RequestId, attempts), printed the same way. A body that
+// was not a SODA error (a gateway's HTML page) is kept in Message as
+// bounded text, prefixed "HTML page: ". It never carries credentials.
 type APIError struct {
-	StatusCode int    // HTTP status
-	Code       string // SODA error code, e.g. "query.compiler.malformed" (may be empty)
-	Message    string // SODA error message (may be empty)
-	RequestID  string // X-Socrata-RequestId: quote it to Socrata support
-	Attempts   int    // attempts made, including retries
-	Method     string
-	URL        string // sanitized
-	// Body is a bounded, readable prefix of a body that was not a SODA
-	// JSON error (for example a gateway's HTML page, tags stripped and
-	// prefixed "HTML page: ").
-	Body string
+	httpapi.APIError
 }
 
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.URL, e.StatusCode)
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, " (%s)", e.Code)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	} else if e.Body != "" {
-		b.WriteString(": " + e.Body)
-	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request id %s]", e.RequestID)
-	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
-	}
-	return b.String()
-}
+// TransportError is a request that got no answer (connection faults or
+// stalls on every attempt, or the context ended). When Sent is set, the
+// request had gone out: a write may have been applied.
+type TransportError = httpapi.TransportError
+
+// ResponseError is a 2xx answer whose body could not be read or decoded
+// (for example a truncated body, or an HTML page). For a write, the outcome
+// of that request is unknown: it may have been applied.
+type ResponseError = httpapi.ResponseError
 
 // Is reports whether e matches [ErrNotFound] or [ErrUnauthorized].
 func (e *APIError) Is(target error) bool {
@@ -81,28 +58,9 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// ResponseError is a 2xx answer whose body could not be read or decoded
-// (for example a truncated body). For a write, the outcome of that request
-// is unknown: it may have been applied.
-type ResponseError struct {
-	StatusCode int
-	RequestID  string
-	Err        error
-}
-
-func (e *ResponseError) Error() string {
-	s := fmt.Sprintf("HTTP %d answer unreadable: %v", e.StatusCode, e.Err)
-	if e.RequestID != "" {
-		s += fmt.Sprintf(" [request id %s]", e.RequestID)
-	}
-	return s
-}
-
-func (e *ResponseError) Unwrap() error { return e.Err }
-
 // Error records the operation and dataset of a failed read (count, query,
-// catalog) and its cause: an *APIError, a *ResponseError, a transport error
-// (*httpretry.Error) or a context error.
+// catalog) and its cause: an *APIError, a *ResponseError or a
+// *TransportError (which wraps a context error when the context ended).
 type Error struct {
 	Op      string // "count", "query", "catalog"
 	Dataset string // the dataset id, or "" for the catalog
@@ -111,10 +69,13 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Dataset == "" {
-		return fmt.Sprintf("socrata: %s: %v", e.Op, e.Err)
+		return fmt.Sprintf("socrata: %s: %s", e.Op, cause(e.Err))
 	}
-	return fmt.Sprintf("socrata: %s %s: %v", e.Op, e.Dataset, e.Err)
+	return fmt.Sprintf("socrata: %s %s: %s", e.Op, e.Dataset, cause(e.Err))
 }
+
+// cause renders err without the "socrata: " its own message starts with.
+func cause(err error) string { return strings.TrimPrefix(err.Error(), "socrata: ") }
 
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -122,15 +83,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // says what had landed before the failure: ChunksLanded chunks holding
 // RowsLanded rows were acknowledged by Socrata, with Result their combined
 // result. Chunk is the 1-based chunk that failed (always 1 for Replace, 0
-// when nothing was attempted).
+// when nothing was attempted). When Unknown is set, the outcome of chunk
+// Chunk is not known: its request had gone out when the connection dropped,
+// the answer was cut or unreadable, or the context ended, so it may have
+// landed (upserts are keyed: a rerun completes the set).
 type PublishError struct {
 	Op           string // "upsert" or "replace"
 	Dataset      string
 	Chunk        int
 	ChunksLanded int
 	RowsLanded   int64
+	Unknown      bool
 	Result       WriteResult
-	// Err is an *APIError, *ResponseError, *httpretry.Error,
+	// Err is an *APIError, *ResponseError, *TransportError,
 	// ErrEmptyReplace, a *RowsError or a context error; when the rows
 	// failed while a chunk in flight failed too, both, joined.
 	Err error
@@ -138,18 +103,59 @@ type PublishError struct {
 
 func (e *PublishError) Error() string {
 	if e.Chunk == 0 {
-		return fmt.Sprintf("socrata: %s %s: %v", e.Op, e.Dataset, e.Err)
+		return fmt.Sprintf("socrata: %s %s: %s", e.Op, e.Dataset, cause(e.Err))
 	}
 	if _, ok := e.Err.(*RowsError); ok {
 		// No request failed: the rows stopped while chunk Chunk was being built.
-		return fmt.Sprintf("socrata: %s %s: stopped reading rows (%d rows in %d chunks had landed): %v",
-			e.Op, e.Dataset, e.RowsLanded, e.ChunksLanded, e.Err)
+		return fmt.Sprintf("socrata: %s %s: stopped reading rows (%d rows in %d chunks had landed): %s",
+			e.Op, e.Dataset, e.RowsLanded, e.ChunksLanded, cause(e.Err))
 	}
-	return fmt.Sprintf("socrata: %s %s: chunk %d failed (%d rows in %d chunks landed before it): %v",
-		e.Op, e.Dataset, e.Chunk, e.RowsLanded, e.ChunksLanded, e.Err)
+	what := "failed"
+	if e.Unknown {
+		what = "may have landed (its outcome is unknown)"
+	}
+	return fmt.Sprintf("socrata: %s %s: chunk %d %s; %d rows in %d chunks landed before it: %s",
+		e.Op, e.Dataset, e.Chunk, what, e.RowsLanded, e.ChunksLanded, cause(e.Err))
 }
 
 func (e *PublishError) Unwrap() error { return e.Err }
+
+// outcomeUnknown reports whether err, the failure of a write request,
+// leaves its outcome unknown: the request had gone out (the connection
+// dropped or stalled after it, or the context ended) or its 2xx answer
+// did not confirm the write.
+func outcomeUnknown(err error) bool {
+	var te *TransportError
+	var re *ResponseError
+	return errors.As(err, &re) || errors.As(err, &te) && te.Sent
+}
+
+// checkResult checks the 2xx answer data of a write of sent rows: a SODA
+// write result whose counts (created + updated + deleted + errors) account
+// for every row. Anything else (`[]`, `{}`, an HTML page, short counts, a
+// 202 that queued the write) is a *ResponseError: the write may or may not
+// have landed.
+func (c *Client) checkResult(resp *http.Response, data []byte, sent int64) (WriteResult, error) {
+	fail := func(format string, args ...any) (WriteResult, error) {
+		return WriteResult{}, c.http.ResponseError(resp, fmt.Errorf("the answer does not confirm the write of %d rows: "+format, append([]any{sent}, args...)...))
+	}
+	ct := resp.Header.Get("Content-Type")
+	res, err := DecodeWriteResult(data)
+	switch n := res.Created + res.Updated + res.Deleted + res.Errors; {
+	case resp.StatusCode == http.StatusAccepted:
+		return fail("queued for later processing (HTTP 202)")
+	case errbody.IsHTML(data, ct):
+		return fail("%s", errbody.Text(data, ct, 200))
+	case err != nil:
+		return fail("%v", err)
+	case n == 0 && sent > 0:
+		return fail("not a SODA write result: %q", errbody.OneLine(string(data), 100))
+	case n < sent:
+		return fail("its counts account for %d rows (created %d, updated %d, deleted %d, errors %d)",
+			n, res.Created, res.Updated, res.Deleted, res.Errors)
+	}
+	return res, nil
+}
 
 // RowsError is a row that could not be read (an error yielded by the
 // caller's rows iterator) or encoded.
@@ -162,22 +168,11 @@ func (e *RowsError) Error() string { return fmt.Sprintf("rows: reading row %d: %
 
 func (e *RowsError) Unwrap() error { return e.Err }
 
-// checkResponse returns nil for a 2xx response, else an *APIError built from
-// at most maxErrorBodySize bytes of the body.
-func checkResponse(req *http.Request, resp *http.Response) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodySize))
-	e := &APIError{
-		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get(requestIDHeader),
-		Attempts:   httpretry.Attempts(resp),
-		Method:     req.Method,
-		URL:        httpretry.SanitizeURL(req.URL),
-	}
-	parseErrorBody(e, data, resp.Header.Get("Content-Type"))
-	return e
+// newAPIError is the pipeline's NewError hook: the SODA error document's
+// code and message, when the body is one.
+func newAPIError(e *httpapi.APIError, body []byte) error {
+	parseErrorBody(e, body)
+	return &APIError{APIError: *e}
 }
 
 // errorBody covers the SODA error shapes: {"code","error":true,"message",
@@ -191,39 +186,23 @@ type errorBody struct {
 	Status    json.RawMessage `json:"status"`
 }
 
-func parseErrorBody(e *APIError, data []byte, contentType string) {
+func parseErrorBody(e *httpapi.APIError, data []byte) {
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		var eb errorBody
-		if json.Unmarshal(trimmed, &eb) == nil {
-			e.Code = cmpOr(eb.Code, eb.ErrorCode)
-			e.Message = eb.Message
-			if e.Message == "" && len(eb.Error) > 0 && eb.Error[0] == '"' {
-				var s string
-				if json.Unmarshal(eb.Error, &s) == nil {
-					e.Message = s
-				}
-			}
-			if e.Code == "" && len(eb.Status) > 0 && eb.Status[0] == '"' {
-				var s string
-				if json.Unmarshal(eb.Status, &s) == nil && s != strconv.Itoa(e.StatusCode) {
-					e.Code = s
-				}
-			}
-			if e.Code != "" || e.Message != "" {
-				return
-			}
+	var eb errorBody
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &eb) != nil {
+		return // not a SODA error: the pipeline's text of the body stays
+	}
+	code, msg := cmp.Or(eb.Code, eb.ErrorCode), eb.Message
+	if msg == "" && len(eb.Error) > 0 && eb.Error[0] == '"' {
+		_ = json.Unmarshal(eb.Error, &msg)
+	}
+	if code == "" && len(eb.Status) > 0 && eb.Status[0] == '"' {
+		var s string
+		if json.Unmarshal(eb.Status, &s) == nil && s != strconv.Itoa(e.StatusCode) {
+			code = s
 		}
 	}
-	if len(trimmed) == 0 {
-		return
+	if code != "" || msg != "" {
+		e.Code, e.Message = code, errbody.OneLine(msg, errbody.DefaultMax)
 	}
-	e.Body = errbody.Text(trimmed, contentType, maxRawBody)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

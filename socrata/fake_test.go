@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
@@ -269,7 +268,7 @@ func TestTimeoutApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Count(t.Context(), "abcd-1234", "")
-	var he *httpretry.Error
+	var he *socrata.TransportError
 	if !errors.As(err, &he) || he.Attempts != 1 {
 		t.Fatalf("err = %v, want a response-header timeout after 1 attempt", err)
 	}

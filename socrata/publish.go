@@ -9,12 +9,12 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 )
 
 // UpsertOptions tunes one Upsert. The zero value uses the client's
@@ -84,7 +84,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 	if opts.TotalRows > 0 {
 		chunks = int((opts.TotalRows + int64(size) - 1) / int64(size))
 	}
-	u := c.resourceURL(dataset, nil)
+	ref := resourceRef(dataset)
 
 	var (
 		res      WriteResult
@@ -122,7 +122,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 		data := append(buf, ']')
 		go func() {
 			defer close(f.done)
-			f.res, f.buf, f.err = c.sendChunk(ctx, dataset, u, data, f.rows)
+			f.res, f.buf, f.err = c.sendChunk(ctx, ref, data, f.rows)
 		}()
 		inflight = f
 		if spare != nil {
@@ -139,7 +139,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 			err = errors.Join(lerr, err)
 		}
 		return res, &PublishError{Op: op, Dataset: dataset, Chunk: res.Chunks + 1, ChunksLanded: res.Chunks,
-			RowsLanded: res.Rows, Result: res, Err: err}
+			RowsLanded: res.Rows, Unknown: outcomeUnknown(err), Result: res, Err: err}
 	}
 
 	for row, err := range rows {
@@ -192,18 +192,17 @@ type chunkSend struct {
 	err  error
 }
 
-// sendChunk POSTs one encoded chunk of rows rows to dataset (at u) and
-// decodes the result. It
-// returns data's buffer for reuse once no reader over it is left open.
-func (c *Client) sendChunk(ctx context.Context, dataset string, u *url.URL, data []byte, rows int) (WriteResult, []byte, error) {
+// sendChunk POSTs one encoded chunk of rows rows (to ref) and checks the
+// result against them. It returns data's buffer for reuse once no reader
+// over it is left open.
+func (c *Client) sendChunk(ctx context.Context, ref string, data []byte, rows int) (WriteResult, []byte, error) {
 	body := &reuseGuard{}
-	req, err := c.newRequest(ctx, http.MethodPost, u, true)
+	req, err := c.newRequest(ctx, http.MethodPost, ref, nil, true)
 	if err != nil {
 		return WriteResult{}, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.ContentLength = int64(len(data))
-	resp, raw, err := c.do(req, func() (io.Reader, error) { return body.open(data), nil })
+	raw, resp, err := c.http.Fetch(req, httpapi.Sized(int64(len(data)), func() (io.Reader, error) { return body.open(data), nil }))
 	var reuse []byte
 	if !body.busy() {
 		// No reader over data is left: the buffer may be overwritten.
@@ -212,10 +211,9 @@ func (c *Client) sendChunk(ctx context.Context, dataset string, u *url.URL, data
 	if err != nil {
 		return WriteResult{}, reuse, err
 	}
-	c.warnAccepted(ctx, "upsert", dataset, resp)
-	cr, err := DecodeWriteResult(raw)
+	cr, err := c.checkResult(resp, raw, int64(rows))
 	if err != nil {
-		return WriteResult{}, reuse, &ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err}
+		return WriteResult{}, reuse, err
 	}
 	cr.Rows, cr.Chunks = int64(rows), 1
 	return cr, reuse, nil
@@ -254,15 +252,6 @@ func (c *Client) logChunk(ctx context.Context, op, dataset string, chunk, chunks
 			wargs = append(wargs, slog.String("first_error", errbody.Truncate(cr.RowErrors[0].Message, 200)))
 		}
 		c.logger.WarnContext(ctx, "socrata refused rows", wargs...)
-	}
-}
-
-// warnAccepted logs a 202: Socrata queued the write instead of applying it,
-// so the result counts are not known yet.
-func (c *Client) warnAccepted(ctx context.Context, op, dataset string, resp *http.Response) {
-	if resp.StatusCode == http.StatusAccepted {
-		c.logger.WarnContext(ctx, "socrata accepted the "+op+" for later processing (HTTP 202); result counts unknown",
-			"dataset", dataset, "request_id", resp.Header.Get(requestIDHeader))
 	}
 }
 
@@ -337,12 +326,12 @@ func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row
 		mu.Unlock()
 		return b, nil
 	}
-	req, err := c.newRequest(rctx, http.MethodPut, c.resourceURL(dataset, nil), true)
+	req, err := c.newRequest(rctx, http.MethodPut, resourceRef(dataset), nil, true)
 	if err != nil {
 		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Chunk: 1, Err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, raw, err := c.do(req, bodyFunc)
+	raw, resp, err := c.http.Fetch(req, httpapi.Stream(bodyFunc))
 
 	// Stop and wait for every producer before looking at their state.
 	mu.Lock()
@@ -356,7 +345,7 @@ func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row
 		}
 	}
 	fail := func(err error) (WriteResult, error) {
-		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Chunk: 1, Err: err}
+		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Chunk: 1, Unknown: outcomeUnknown(err), Err: err}
 	}
 	if last != nil && last.err != nil {
 		return fail(last.err)
@@ -364,14 +353,15 @@ func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row
 	if err != nil {
 		return fail(err)
 	}
-	c.warnAccepted(ctx, op, dataset, resp)
-	res, err := DecodeWriteResult(raw)
-	if err != nil {
-		return fail(&ResponseError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get(requestIDHeader), Err: err})
-	}
+	var sent int64
 	if last != nil {
-		res.Rows = last.sent
+		sent = last.sent
 	}
+	res, err := c.checkResult(resp, raw, sent)
+	if err != nil {
+		return fail(err)
+	}
+	res.Rows = sent
 	res.Chunks = 1
 	c.logChunk(ctx, op, dataset, 1, 1, res.Rows, res)
 	return res, nil

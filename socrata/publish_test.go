@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cityofaustin/atd-executive-dashboard/internal/httpretry"
 )
 
 // genRows yields n small rows lazily; it is re-iterable.
@@ -132,7 +130,7 @@ func TestUpsertFaults(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Chunks != 3 || res.Created != 6 {
+				if res.Chunks != 3 || res.Created != rows {
 					t.Errorf("result = %+v", res)
 				}
 			},
@@ -187,9 +185,9 @@ func TestUpsertFaults(t *testing.T) {
 			wantReqs: 4,
 			check: func(t *testing.T, res WriteResult, err error, _ string) {
 				var pe *PublishError
-				var he *httpretry.Error
+				var he *TransportError
 				if !errors.As(err, &pe) || !errors.As(err, &he) {
-					t.Fatalf("err = %v, want *PublishError wrapping *httpretry.Error", err)
+					t.Fatalf("err = %v, want *PublishError wrapping *TransportError", err)
 				}
 				if pe.Chunk != 1 || pe.RowsLanded != 0 || he.Attempts != 4 {
 					t.Errorf("publish error = %+v, attempts %d", pe, he.Attempts)
@@ -221,8 +219,8 @@ func TestUpsertFaults(t *testing.T) {
 					t.Fatalf("err = %v, want *APIError", err)
 				}
 				want := "HTML page: 502 Bad Gateway — nginx The upstream server did not answer in time & the request was not completed."
-				if ae.Body != want {
-					t.Errorf("body = %q\nwant   %q", ae.Body, want)
+				if ae.Message != want {
+					t.Errorf("body = %q\nwant   %q", ae.Message, want)
 				}
 				if strings.Contains(err.Error(), "<") || strings.Contains(err.Error(), "tracking") {
 					t.Errorf("error keeps markup or script: %q", err)
@@ -301,7 +299,7 @@ func TestUpsertChunking(t *testing.T) {
 	if want := []int{10000, 10000, 5001}; !reflect.DeepEqual(sizes, want) {
 		t.Errorf("chunk sizes = %v, want %v", sizes, want)
 	}
-	if res.Rows != 25001 || res.Chunks != 3 || res.Created != 6 {
+	if res.Rows != 25001 || res.Chunks != 3 || res.Created != 25001 {
 		t.Errorf("result = %+v", res)
 	}
 	if len(progress) != 3 || progress[2].Chunk != 3 || progress[2].Chunks != 3 || progress[2].Rows != 25001 || progress[1].Rows != 20000 {
@@ -453,7 +451,7 @@ func TestReplace(t *testing.T) {
 	t.Run("retried with the whole body again", func(t *testing.T) {
 		t.Parallel()
 		c, api, _ := setup(t)
-		api.script(step{status: 503, header: map[string]string{"Retry-After": "0"}}, step{drop: true}, step{file: "replace_200.json"})
+		api.script(step{status: 503, header: map[string]string{"Retry-After": "0"}}, step{drop: true}, step{})
 		res, err := c.Replace(t.Context(), "abcd-1234", genRows(5000), ReplaceOptions{MaxShrink: 1})
 		if err != nil {
 			t.Fatal(err)

@@ -80,7 +80,7 @@ func (c *Client) QueryInto(ctx context.Context, dataset string, q Query, dst any
 	if err := checkDataset(dataset); err != nil {
 		return &Error{Op: op, Dataset: dataset, Err: err}
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, c.resourceURL(dataset, q.values()), true)
+	req, err := c.newRequest(ctx, http.MethodGet, resourceRef(dataset), q.values(), true)
 	if err != nil {
 		return &Error{Op: op, Dataset: dataset, Err: err}
 	}
@@ -161,7 +161,7 @@ func (c *Client) Count(ctx context.Context, dataset, where string) (int64, error
 	if where != "" {
 		q.Set("$where", where)
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, c.resourceURL(dataset, q), true)
+	req, err := c.newRequest(ctx, http.MethodGet, resourceRef(dataset), q, true)
 	if err != nil {
 		return 0, &Error{Op: op, Dataset: dataset, Err: err}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/httpapi"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
@@ -84,7 +85,7 @@ func (f *flakySource) Count(ctx context.Context, id, where string) (int64, error
 	}
 	f.mu.Unlock()
 	if left > 0 {
-		return 0, &socrata.Error{Op: "count", Dataset: id, Err: &socrata.APIError{StatusCode: 500, Message: "Internal error"}}
+		return 0, &socrata.Error{Op: "count", Dataset: id, Err: &socrata.APIError{APIError: httpapi.APIError{StatusCode: 500, Message: "Internal error"}}}
 	}
 	return f.StaticSource.Count(ctx, id, where)
 }

@@ -42,9 +42,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
@@ -59,10 +57,10 @@ const name = "active_permits"
 var sample embed.FS
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(

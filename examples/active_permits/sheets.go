@@ -49,7 +49,7 @@ func loadSheetContributions(job *jobkit.Job, file string) (*sheetContributions, 
 		if token == "" {
 			return nil, &jobkit.ConfigError{Missing: []string{"SMARTSHEET_ACCESS_TOKEN"}}
 		}
-		client, err := smartsheet.New(smartsheet.Config{Token: token, BaseURL: job.Env.Get("SMARTSHEET_API_BASE"), Logger: job.Logger})
+		client, err := smartsheet.New(smartsheet.Config{Token: token, BaseURL: job.Env.Get("SMARTSHEET_API_BASE"), Logger: job.Logger, Timeout: job.Flags.RequestTimeout})
 		if err != nil {
 			return nil, &jobkit.ConfigError{Err: err}
 		}

@@ -29,10 +29,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/amanda"
@@ -44,10 +42,10 @@ import (
 const name = "amanda_to_s3"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(

@@ -28,8 +28,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/cityofaustin/atd-executive-dashboard/csr"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -42,10 +40,10 @@ const name = "csr_to_socrata"
 var sample embed.FS
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(
@@ -108,7 +106,7 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 		}
 		return csr.NewReader(f)
 	}
-	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("CSR_ENDPOINT"), Logger: job.Logger})
+	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("CSR_ENDPOINT"), Logger: job.Logger, Timeout: job.Flags.RequestTimeout})
 	if err != nil {
 		return nil, &jobkit.ConfigError{Err: err}
 	}

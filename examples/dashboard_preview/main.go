@@ -137,6 +137,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	default:
 		cfg := jobkit.SocrataConfig(env)
 		cfg.Logger = job.Logger
+		cfg.Timeout = job.Flags.RequestTimeout
 		client, err := socrata.New(cfg)
 		if err != nil {
 			return &jobkit.ConfigError{Err: err}

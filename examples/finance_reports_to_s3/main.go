@@ -30,8 +30,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
@@ -47,10 +45,10 @@ const name = "finance_reports_to_s3"
 var sample embed.FS
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(
@@ -134,6 +132,7 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		ProjectID:    env.Get("PROJECT_ID"),
 		HTTPClient:   d.httpClient,
 		Logger:       job.Logger,
+		Timeout:      job.Flags.RequestTimeout,
 		RetryWaitMin: d.retryWait,
 		RetryWaitMax: d.retryWait,
 	}

@@ -33,10 +33,8 @@ import (
 	"io/fs"
 	"iter"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
@@ -55,10 +53,10 @@ var sample embed.FS
 var sampleMonth = finance.Month{Year: 2024, Month: 8}
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(

@@ -30,10 +30,8 @@ import (
 	"iter"
 	"maps"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/cityofaustin/atd-executive-dashboard/csr"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -46,10 +44,10 @@ const name = "flex_notes_to_socrata"
 var sample []byte
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(
@@ -137,7 +135,7 @@ func openReport(ctx context.Context, job *jobkit.Job, opts csr.FlexOptions) (*cs
 	if job.Mode == jobkit.Sample {
 		return csr.NewFlexNotes(bytes.NewReader(sample), opts)
 	}
-	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("FLEX_NOTE_ENDPOINT"), Logger: job.Logger})
+	c, err := csr.New(csr.Config{Endpoint: job.Env.Get("FLEX_NOTE_ENDPOINT"), Logger: job.Logger, Timeout: job.Flags.RequestTimeout})
 	if err != nil {
 		return nil, &jobkit.ConfigError{Err: err}
 	}

@@ -31,9 +31,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -47,10 +45,10 @@ const name = "row_data_summary"
 var sample embed.FS
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(

@@ -29,10 +29,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path"
 	"strconv"
-	"syscall"
 	"time"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
@@ -48,10 +46,10 @@ const name = "smartsheet_to_s3"
 var sample embed.FS
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(
@@ -95,6 +93,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 			Token:   env.Get("SMARTSHEET_ACCESS_TOKEN"),
 			BaseURL: env.Get("SMARTSHEET_API_BASE"),
 			Logger:  job.Logger,
+			Timeout: job.Flags.RequestTimeout,
 		})
 		if err != nil {
 			return &jobkit.ConfigError{Err: err}

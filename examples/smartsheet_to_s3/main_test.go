@@ -225,7 +225,7 @@ func TestFaults(t *testing.T) {
 			f.ss.mu.Lock()
 			delete(f.ss.sheets, commercial)
 			f.ss.mu.Unlock()
-		}, want: []string{"1 of 3 sheets failed", "smartsheet: get sheet 4477152411314052", "HTTP 404 errorCode 1006", "refId nf1"}},
+		}, want: []string{"1 of 3 sheets failed", "smartsheet: get sheet 4477152411314052", "HTTP 404 Not Found (errorCode 1006)", "request id nf1"}},
 		{name: "date column renamed", keys: 2, prepare: func(t *testing.T, f *fixture) {
 			f.ss.mu.Lock()
 			f.ss.sheets[commercial] = bytes.Replace(f.ss.sheets[commercial], []byte(`"title": "Date Created"`), []byte(`"title": "Created On"`), 1)
@@ -244,7 +244,7 @@ func TestFaults(t *testing.T) {
 		{name: "wrong token", keys: 0, prepare: func(t *testing.T, f *fixture) {
 			f.env["SMARTSHEET_ACCESS_TOKEN"] = "not-the-token"
 			f.ss.lenientAuth.Store(true)
-		}, want: []string{"3 of 3 sheets failed", "HTTP 401 errorCode 1002"}},
+		}, want: []string{"3 of 3 sheets failed", "HTTP 401 Unauthorized (errorCode 1002)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,9 +41,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	_ "time/tzdata" // America/Chicago must resolve in minimal containers
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
@@ -62,10 +60,10 @@ const (
 var sampleCatalog []byte
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := jobkit.SignalContext(context.Background())
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout)
 	stop()
-	os.Exit(jobkit.Exit(name, err, os.Stderr))
+	os.Exit(jobkit.ExitContext(ctx, name, err, os.Stderr))
 }
 
 var settings = jobkit.Merge(
@@ -190,12 +188,13 @@ func source(job *jobkit.Job) (socratameta.Source, destinationCatalog, error) {
 	}
 	cfg := jobkit.SocrataConfig(job.Env)
 	cfg.Logger = job.Logger
+	cfg.Timeout = job.Flags.RequestTimeout
 	cfg.CatalogURL = job.Env.Get("SOCRATA_CATALOG_URL")
 	client, err := socrata.New(cfg)
 	if err != nil {
 		return nil, nil, &jobkit.ConfigError{Err: err}
 	}
-	anon, err := socrata.New(socrata.Config{Domain: cfg.Domain, CatalogURL: cfg.CatalogURL, Logger: job.Logger})
+	anon, err := socrata.New(socrata.Config{Domain: cfg.Domain, CatalogURL: cfg.CatalogURL, Logger: job.Logger, Timeout: cfg.Timeout})
 	if err != nil {
 		return nil, nil, &jobkit.ConfigError{Err: err}
 	}

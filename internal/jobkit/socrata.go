@@ -78,6 +78,7 @@ func (j *Job) Publisher(tune func(*socrata.Config)) (Publisher, error) {
 	}
 	cfg := SocrataConfig(j.Env)
 	cfg.Logger = j.Logger
+	cfg.Timeout = j.Flags.RequestTimeout
 	if tune != nil {
 		tune(&cfg)
 	}

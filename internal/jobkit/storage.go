@@ -133,6 +133,7 @@ func (j *Job) StoreWith(ctx context.Context, keys S3Keys, sample fs.FS, opts S3C
 		}
 		return st, nil
 	}
+	opts.RequestTimeout = cmp.Or(opts.RequestTimeout, j.Flags.RequestTimeout)
 	if opts.Logger == nil {
 		opts.Logger = j.Logger
 	}

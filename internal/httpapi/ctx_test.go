@@ -1,4 +1,4 @@
-package httpretry
+package httpapi
 
 import (
 	"context"
