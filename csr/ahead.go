@@ -3,51 +3,52 @@ package csr
 import (
 	"errors"
 	"io"
-	"iter"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // aheadBatch is the number of rows handed between goroutines at once.
 const aheadBatch = 256
 
-// DefaultReadAhead is the read-ahead depth [StreamRowsAhead] uses for a
-// depth ≤ 0: 8 batches of 256 rows.
+// DefaultReadAhead is the read-ahead depth [RowsAhead] uses for a depth
+// ≤ 0: 8 batches of 256 rows.
 const DefaultReadAhead = 8
 
-type rowBatch[R ~map[string]any] struct {
-	rows []R
+type rowBatch struct {
+	vals []socrata.Value // aheadBatch rows of NumFields values
 	n    int
 	err  error
 }
 
-// StreamRowsAhead is [StreamRows] with the reading, decoding, parsing and
-// transforming of the report moved to a second goroutine that stays at
-// most depth batches of 256 rows ahead of the consumer. On a two-core
-// machine the consumer (socrata.Client.Upsert: JSON encoding and sending)
-// then runs in parallel with the report side. Memory is bounded by depth
-// (each batch reuses its row maps), whatever the report's size.
+// RowsAhead is [Rows] with the reading, decoding, parsing and transforming
+// of the report moved to a second goroutine that stays at most depth
+// batches of 256 rows ahead of the consumer, so that on a multi-core
+// machine the consumer (socrata.Client.Upsert: encoding and sending) runs
+// in parallel with the report side. Memory is bounded by depth (batches
+// are reused), whatever the report's size.
 //
-// Like StreamRows it yields reused maps: the consumer must be done with a
-// row before asking for the next, and must not keep it. Iteration stops
-// after the first error. If the consumer stops early, the reading
-// goroutine exits at its next batch; close the Reader to interrupt a read
-// blocked on the network.
-func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error] {
+// Like Rows it yields reused slices: the consumer must be done with a row
+// before asking for the next, and must not keep it. Iteration stops after
+// the first error. If the consumer stops early, the reading goroutine
+// exits at its next batch; close the Reader to interrupt a read blocked on
+// the network. Read t (NotNumbers) only after iteration ran to its end,
+// when the goroutine is done with it.
+func RowsAhead(r *Reader, t *Transformer, depth int) socrata.Table {
 	if depth <= 0 {
 		depth = DefaultReadAhead
 	}
-	return func(yield func(R, error) bool) {
-		full := make(chan *rowBatch[R], depth)
-		free := make(chan *rowBatch[R], depth+2)
+	return socrata.Table{Schema: schema, Rows: func(yield func([]socrata.Value, error) bool) {
+		full := make(chan *rowBatch, depth)
+		free := make(chan *rowBatch, depth+2)
 		for range depth + 2 {
-			free <- &rowBatch[R]{}
+			free <- &rowBatch{vals: make([]socrata.Value, aheadBatch*NumFields)}
 		}
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
 			defer close(full)
-			t := NewTransformer()
 			for {
-				var b *rowBatch[R]
+				var b *rowBatch
 				select {
 				case b = <-free:
 				case <-done:
@@ -57,10 +58,7 @@ func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error
 				for b.n < aheadBatch {
 					rec, err := r.Read()
 					if err == nil {
-						if b.n == len(b.rows) {
-							b.rows = append(b.rows, make(R, NumColumns+2))
-						}
-						err = t.Transform(&rec, b.rows[b.n])
+						err = t.Transform(&rec, b.vals[b.n*NumFields:(b.n+1)*NumFields])
 					}
 					if err != nil {
 						b.err = err
@@ -79,8 +77,8 @@ func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error
 			}
 		}()
 		for b := range full {
-			for _, row := range b.rows[:b.n] {
-				if !yield(row, nil) {
+			for i := range b.n {
+				if !yield(b.vals[i*NumFields:(i+1)*NumFields:(i+1)*NumFields], nil) {
 					return
 				}
 			}
@@ -92,5 +90,5 @@ func StreamRowsAhead[R ~map[string]any](r *Reader, depth int) iter.Seq2[R, error
 			}
 			free <- b
 		}
-	}
+	}}
 }

@@ -3,11 +3,12 @@ package csr
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
-func TestStreamRowsAhead(t *testing.T) {
+func TestRowsAhead(t *testing.T) {
 	t.Parallel()
 	const n = 20*aheadBatch + 7
 	data := benchReport(t, n)
@@ -40,8 +41,8 @@ func TestStreamRowsAhead(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows := 0
-			maps := map[string]bool{}
-			for row, err := range StreamRowsAhead[map[string]any](rd, tc.depth) {
+			slices := map[*socrata.Value]bool{}
+			for row, err := range RowsAhead(rd, NewTransformer(), tc.depth).Rows {
 				if err != nil {
 					var perr *ParseError
 					if !errors.As(err, &perr) || perr.Row != tc.errRow || !errors.Is(err, ErrBadDate) {
@@ -49,10 +50,10 @@ func TestStreamRowsAhead(t *testing.T) {
 					}
 					break
 				}
-				if want := "24-" + leftPad(rows, 8); row["service_request_sr_number"] != want {
-					t.Fatalf("row %d is %v, want %s", rows, row["service_request_sr_number"], want)
+				if want := "24-" + leftPad(rows, 8); row[ColSRNumber].Interface() != want {
+					t.Fatalf("row %d is %v, want %s", rows, row[ColSRNumber], want)
 				}
-				maps[fmt.Sprintf("%p", row)] = true
+				slices[&row[0]] = true
 				rows++
 				if rows == tc.stopAt {
 					break
@@ -65,15 +66,15 @@ func TestStreamRowsAhead(t *testing.T) {
 			if depth == 0 {
 				depth = DefaultReadAhead
 			}
-			if len(maps) > (depth+2)*aheadBatch {
-				t.Fatalf("%d distinct row maps for %d rows: maps are not reused", len(maps), rows)
+			if len(slices) > (depth+2)*aheadBatch {
+				t.Fatalf("%d distinct row slices for %d rows: rows are not reused", len(slices), rows)
 			}
 		})
 	}
 }
 
 // BenchmarkStreamRowsAhead measures the library path with read-ahead.
-func BenchmarkStreamRowsAhead(b *testing.B) {
+func BenchmarkRowsAhead(b *testing.B) {
 	const n = 20_000
 	data := benchReport(b, n)
 	b.SetBytes(int64(len(data)))
@@ -84,7 +85,7 @@ func BenchmarkStreamRowsAhead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, err := range StreamRowsAhead[map[string]any](rd, 0) {
+		for _, err := range RowsAhead(rd, NewTransformer(), 0).Rows {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -232,7 +232,7 @@ func TestClientOpen(t *testing.T) {
 			rows := 0
 			if err == nil {
 				defer rd.Close()
-				for _, rerr := range Rows[map[string]any](rd) {
+				for _, rerr := range mapRows(rd) {
 					if rerr != nil {
 						err = rerr
 						break
@@ -337,7 +337,7 @@ func TestCloseInterruptsStalledRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, err := range StreamRowsAhead[map[string]any](rd, 1) {
+	for _, err := range RowsAhead(rd, NewTransformer(), 1).Rows {
 		if err != nil {
 			t.Fatal(err)
 		}

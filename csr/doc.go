@@ -58,7 +58,7 @@
 //     Missing). Its message says what arrived, quoting at most a short
 //     prefix, never a whole body.
 //   - [*ParseError]: a record or value the job cannot publish, with its
-//     data row and line numbers and column: [ErrBadDate], [ErrBadNumber],
+//     data row and line numbers and column: [ErrBadDate],
 //     [ErrFieldCount], [ErrQuote], [ErrRecordTooLong] (a record over
 //     [MaxRecordSize]: a quote never closed, no line ends).
 //

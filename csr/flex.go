@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"maps"
 	"strconv"
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -35,6 +35,12 @@ const (
 	flexAnswer
 	flexNumColumns
 )
+
+var flexSchema = socrata.MustSchema(FlexFields()...)
+
+// FlexSchema returns the Socrata schema of a flex-notes row: [FlexFields],
+// in order.
+func FlexSchema() *socrata.Schema { return flexSchema }
 
 // FlexFields returns the Socrata field names of a flex-notes row, in report
 // order. It returns a new slice on every call.
@@ -92,7 +98,7 @@ type FlexStats struct {
 // Cells are read raw (no number formatting).
 //
 // Row values: flex_note_id, flex_notes_definition_id and service_request_id
-// are int64 when the cell is an integer, otherwise the text as is;
+// are integers when the cell is one, otherwise the text as is;
 // service_request_number, flex_question and flex_answer are strings.
 // Cells holding one of [DefaultMissingValues] are nil.
 //
@@ -204,18 +210,19 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// Read returns the next published row (a new map), skipping blank rows and
-// rows whose question is ignored. It returns io.EOF at the end.
-func (fn *FlexNotes) Read() (map[string]any, error) {
+// Read fills row, which must hold one value per [FlexSchema] field, with
+// the next published row, skipping blank rows and rows whose question is
+// ignored. It returns io.EOF at the end.
+func (fn *FlexNotes) Read(row []socrata.Value) error {
 	if fn.err != nil {
-		return nil, fn.err
+		return fn.err
 	}
 	for fn.rows.Next() {
 		fn.line++
 		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			fn.err = &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
-			return nil, fn.err
+			return fn.err
 		}
 		if allBlank(cells) {
 			continue
@@ -232,31 +239,30 @@ func (fn *FlexNotes) Read() (map[string]any, error) {
 			fn.stats.ByQuestion[v[flexQuestion]]++
 			continue
 		}
-		row := make(map[string]any, flexNumColumns)
+		row = row[:flexNumColumns]
 		for i, s := range v {
-			field := flexColumns[i].field
 			switch {
 			case isMissing(s):
-				row[field] = nil
+				row[i] = socrata.Null()
 			case i == flexID || i == flexDefinitionID || i == flexSRID:
 				if n, ok := parseInt(trimSpace(s)); ok {
-					row[field] = n
+					row[i] = socrata.Int(n)
 				} else {
-					row[field] = s
+					row[i] = socrata.Text(s)
 				}
 			default:
-				row[field] = s
+				row[i] = socrata.Text(s)
 			}
 		}
 		fn.stats.Published++
-		return row, nil
+		return nil
 	}
 	if err := fn.rows.Error(); err != nil {
 		fn.err = &Error{Op: "read flex notes", Err: err}
-		return nil, fn.err
+		return fn.err
 	}
 	fn.err = io.EOF
-	return nil, io.EOF
+	return io.EOF
 }
 
 // Stats returns the counts so far (a copy).
@@ -285,12 +291,14 @@ func (fn *FlexNotes) Close() error {
 	return errors.Join(errs...)
 }
 
-// FlexRows returns an iterator over fn's published rows. R is any map type
-// such as socrata.Row. Iteration stops after the first error.
-func FlexRows[R ~map[string]any](fn *FlexNotes) iter.Seq2[R, error] {
-	return func(yield func(R, error) bool) {
+// FlexRows returns fn's published rows as a socrata.Table ([FlexSchema]).
+// It fills and yields the same value slice for every row. Iteration stops
+// after the first error.
+func FlexRows(fn *FlexNotes) socrata.Table {
+	return socrata.Table{Schema: flexSchema, Rows: func(yield func([]socrata.Value, error) bool) {
+		row := make([]socrata.Value, flexNumColumns)
 		for {
-			row, err := fn.Read()
+			err := fn.Read(row)
 			if errors.Is(err, io.EOF) {
 				return
 			}
@@ -298,11 +306,11 @@ func FlexRows[R ~map[string]any](fn *FlexNotes) iter.Seq2[R, error] {
 				yield(nil, err)
 				return
 			}
-			if !yield(R(row), nil) {
+			if !yield(row, nil) {
 				return
 			}
 		}
-	}
+	}}
 }
 
 // OpenFlexNotes fetches the flex-notes workbook from the client's endpoint

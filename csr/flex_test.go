@@ -89,7 +89,7 @@ func TestFlexNotes(t *testing.T) {
 			defer fn.Close()
 			var rows []map[string]any
 			var ids []any
-			for row, err := range FlexRows[map[string]any](fn) {
+			for row, err := range flexMapRows(fn) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -173,7 +173,7 @@ func TestClientOpenFlexNotes(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := 0
-			for _, err := range FlexRows[map[string]any](fn) {
+			for _, err := range flexMapRows(fn) {
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -86,7 +86,7 @@ func readAll(tb testing.TB, r io.Reader) ([]map[string]any, error) {
 		return nil, err
 	}
 	var rows []map[string]any
-	for row, err := range Rows[map[string]any](rd) {
+	for row, err := range mapRows(rd) {
 		if err != nil {
 			return rows, err
 		}
@@ -226,8 +226,6 @@ func TestReaderErrors(t *testing.T) {
 		{name: "binary", body: []byte{0x00, 0x01, 0x02, 0x03, 0x04}, what: "encoding", gotHas: "binary data"},
 		{name: "field count", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n"+row("b")+"\tEXTRA\r\n"), parseErr: ErrFieldCount, row: 2, line: 3},
 		{name: "unterminated quote", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n\"open"+row("b")+"\r\n"), parseErr: ErrQuote, row: 2, line: 3},
-		{name: "bad number", body: utf16le(t, hdr+"\r\n"+row("a", ColOpenCount, "many")+"\r\n"), parseErr: ErrBadNumber, row: 1, line: 2, column: "Open Count"},
-		{name: "infinite number", body: utf16le(t, hdr+"\r\n"+row("a", ColStatePlaneX, "Inf")+"\r\n"), parseErr: ErrBadNumber, row: 1, line: 2, column: "State Plane X Coordinate"},
 		{name: "hour 13 PM", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n"+row("b", ColCloseDate, "1/2/2024 13:04 PM")+"\r\n"), parseErr: ErrBadDate, row: 2, line: 3, column: "Close Date"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,7 +323,7 @@ func TestTransformBlanks(t *testing.T) {
 	for c := range Column(NumColumns) {
 		rec.Values[c] = "  "
 	}
-	row, err := NewTransformer().Row(&rec)
+	row, err := mapRow(NewTransformer(), &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,9 +408,9 @@ func TestReaderRecordTooLong(t *testing.T) {
 	}
 }
 
-// TestStreamRowsMatchesRows: StreamRows yields the same rows as Rows (into
-// one reused map), and the Reader reports its header and row count.
-func TestStreamRowsMatchesRows(t *testing.T) {
+// TestRowsAheadMatchesRows: RowsAhead yields the same rows as Rows (into
+// reused slices), and the Reader reports its header and row count.
+func TestRowsAheadMatchesRows(t *testing.T) {
 	t.Parallel()
 	want, err := readAll(t, mustOpen(t, "report_sample.tsv"))
 	if err != nil {
@@ -426,19 +424,65 @@ func TestStreamRowsMatchesRows(t *testing.T) {
 		t.Fatalf("Header = %q", h)
 	}
 	i := 0
-	for row, err := range StreamRows[map[string]any](rd) {
+	for vals, err := range RowsAhead(rd, NewTransformer(), 1).Rows {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i >= len(want) || !reflect.DeepEqual(row, want[i]) {
+		if row := rowMap(vals); i >= len(want) || !reflect.DeepEqual(row, want[i]) {
 			t.Fatalf("row %d = %v, want %v", i, row, want[min(i, len(want)-1)])
 		}
 		i++
-		if rd.Rows() != i {
-			t.Fatalf("Reader.Rows = %d after %d rows", rd.Rows(), i)
-		}
 	}
-	if i != len(want) {
-		t.Fatalf("StreamRows yielded %d rows, Rows %d", i, len(want))
+	if i != len(want) || rd.Rows() != i {
+		t.Fatalf("RowsAhead yielded %d rows, Rows %d; Reader.Rows = %d", i, len(want), rd.Rows())
+	}
+}
+
+// TestNotNumbersPublishedAsText: text in a numeric column is published as
+// it is, counted per column with the first row numbers, and never stops
+// the rows (issue 10 item 4).
+func TestNotNumbersPublishedAsText(t *testing.T) {
+	t.Parallel()
+	var sb strings.Builder
+	sb.WriteString(header() + "\r\n")
+	for i := range 12 {
+		v := sampleValues(i)
+		if i%2 == 1 {
+			v[ColResponseDays] = "Pending"
+		}
+		if i == 4 {
+			v[ColSRAgeDays] = "1,234.5"
+			v[ColStatePlaneX] = "Inf"
+		}
+		sb.WriteString(strings.Join(v[:], "\t") + "\r\n")
+	}
+	rd, err := NewReader(bytes.NewReader(utf16le(t, sb.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewTransformer()
+	var rows []map[string]any
+	for vals, err := range Rows(rd, tr).Rows {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, rowMap(vals))
+	}
+	if len(rows) != 12 {
+		t.Fatalf("%d rows, want 12", len(rows))
+	}
+	if rows[1]["response_days"] != "Pending" || rows[0]["response_days"] != 2.22 {
+		t.Errorf("response_days = %#v, %#v", rows[1]["response_days"], rows[0]["response_days"])
+	}
+	if rows[4]["sr_age_days"] != "1,234.5" || rows[4]["state_plane_x_coordinate"] != "Inf" || rows[4]["location"] != nil {
+		t.Errorf("row 5 = %v", rows[4])
+	}
+	want := []NotNumber{
+		{Column: ColSRAgeDays, Count: 1, Rows: []int{5}},
+		{Column: ColResponseDays, Count: 6, Rows: []int{2, 4, 6, 8, 10}},
+		{Column: ColStatePlaneX, Count: 1, Rows: []int{5}},
+	}
+	if got := tr.NotNumbers(); !reflect.DeepEqual(got, want) {
+		t.Errorf("NotNumbers = %+v, want %+v", got, want)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // ActivePermitsKey is the S3 key the amanda_to_s3 job writes for the
@@ -72,8 +74,8 @@ func (a *ActiveCounts) Add(c Contribution) {
 // folder type holding its count (every type of [DefaultFolderTypes] present,
 // 0 when absent), and published_date = AsOf in loc, truncated to the minute.
 // loc is normally America/Chicago.
-func (a ActiveCounts) Record(loc *time.Location) map[string]any {
-	row := make(map[string]any, len(a.Counts)+len(defaultFolderTypes)+1)
+func (a ActiveCounts) Record(loc *time.Location) socrata.Row {
+	row := make(socrata.Row, len(a.Counts)+len(defaultFolderTypes)+1)
 	for _, ft := range defaultFolderTypes {
 		row[strings.ToLower(ft)] = int64(0)
 	}

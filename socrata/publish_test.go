@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +17,7 @@ import (
 )
 
 // genRows yields n small rows lazily; it is re-iterable.
-func genRows(n int) iter.Seq2[Row, error] {
+func genRows(n int) RowSeq {
 	return func(yield func(Row, error) bool) {
 		for i := range n {
 			if !yield(Row{"id": i, "name": fmt.Sprintf("row %d", i)}, nil) {
@@ -28,7 +27,7 @@ func genRows(n int) iter.Seq2[Row, error] {
 	}
 }
 
-func sliceRows(rows ...Row) iter.Seq2[Row, error] {
+func sliceRows(rows ...Row) RowSeq {
 	return func(yield func(Row, error) bool) {
 		for _, r := range rows {
 			if !yield(r, nil) {
@@ -331,7 +330,7 @@ func TestUpsertRowsError(t *testing.T) {
 		}
 		yield(nil, boom)
 	}
-	res, err := c.Upsert(ctx, "abcd-1234", rows, UpsertOptions{ChunkSize: 10})
+	res, err := c.Upsert(ctx, "abcd-1234", RowSeq(rows), UpsertOptions{ChunkSize: 10})
 	var pe *PublishError
 	var re *RowsError
 	if !errors.Is(err, boom) || !errors.As(err, &pe) || !errors.As(err, &re) {
@@ -485,7 +484,7 @@ func TestReplace(t *testing.T) {
 			}
 			yield(nil, boom)
 		}
-		_, err := c.Replace(t.Context(), "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
+		_, err := c.Replace(t.Context(), "abcd-1234", RowSeq(rows), ReplaceOptions{MaxShrink: 1})
 		var re *RowsError
 		if !errors.Is(err, boom) || !errors.As(err, &re) || re.Row != 3000 {
 			t.Fatalf("err = %v", err)
@@ -542,7 +541,7 @@ func TestReplaceStreams(t *testing.T) {
 			}
 		}
 	}
-	res, err := c.Replace(ctx, "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
+	res, err := c.Replace(ctx, "abcd-1234", RowSeq(rows), ReplaceOptions{MaxShrink: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -580,7 +579,7 @@ func BenchmarkUpsert(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Upsert(b.Context(), "abcd-1234", rows, UpsertOptions{}); err != nil {
+		if _, err := c.Upsert(b.Context(), "abcd-1234", RowSeq(rows), UpsertOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

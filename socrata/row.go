@@ -3,7 +3,6 @@ package socrata
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -22,80 +21,6 @@ const FloatingTimestamp = "2006-01-02T15:04:05.000"
 // a json.Marshaler, or anything else encoding/json can marshal (for example
 // a GeoJSON point as map[string]any).
 type Row map[string]any
-
-// Encoder writes rows as one JSON array to an io.Writer, with keys in
-// sorted order so the output is deterministic. It reuses its buffers, so
-// encoding a row allocates little. An Encoder is not safe for concurrent
-// use.
-type Encoder struct {
-	w     io.Writer
-	buf   []byte
-	keys  []string
-	n     int64
-	err   error
-	close bool
-}
-
-// NewEncoder returns an Encoder writing to w. Call Close to end the array.
-func NewEncoder(w io.Writer) *Encoder { return &Encoder{w: w, buf: make([]byte, 0, 4096)} }
-
-// Encode appends row to the array. It buffers output and flushes it to the
-// underlying writer in blocks of about 32 KiB. A row that cannot be encoded
-// (an invalid json.Number, a value encoding/json refuses) gives a
-// *RowsError; after any error the Encoder keeps returning it.
-func (e *Encoder) Encode(row Row) error {
-	if e.err != nil {
-		return e.err
-	}
-	if e.n == 0 {
-		e.buf = append(e.buf, '[')
-	} else {
-		e.buf = append(e.buf, ',')
-	}
-	var err error
-	e.buf, e.keys, err = appendRow(e.buf, e.keys, row)
-	if err != nil {
-		e.err = &RowsError{Row: e.n, Err: err}
-		return e.err
-	}
-	e.n++
-	if len(e.buf) >= 32<<10 {
-		return e.flush()
-	}
-	return nil
-}
-
-// Rows reports how many rows were encoded.
-func (e *Encoder) Rows() int64 { return e.n }
-
-// Close ends the array ("[]" when no row was encoded) and flushes. It does
-// not close the underlying writer.
-func (e *Encoder) Close() error {
-	if e.err != nil {
-		return e.err
-	}
-	if e.close {
-		return nil
-	}
-	e.close = true
-	if e.n == 0 {
-		e.buf = append(e.buf, '[')
-	}
-	e.buf = append(e.buf, ']')
-	return e.flush()
-}
-
-func (e *Encoder) flush() error {
-	if len(e.buf) == 0 {
-		return nil
-	}
-	_, err := e.w.Write(e.buf)
-	e.buf = e.buf[:0]
-	if err != nil {
-		e.err = err
-	}
-	return err
-}
 
 // appendRow appends row as a JSON object with sorted keys. keys is scratch
 // space, returned for reuse.

@@ -26,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 	"os/signal"
 	"syscall"
@@ -77,8 +76,9 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	defer rd.Close()
 
-	p := &pipeline{log: job, every: *progress, ahead: *readAhead}
+	p := &pipeline{log: job, every: *progress, ahead: *readAhead, t: csr.NewTransformer()}
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
+	p.warnNotNumbers(ctx)
 	if err != nil {
 		return p.explain(err, dataset)
 	}
@@ -111,14 +111,17 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 type pipeline struct {
 	log    *jobkit.Job
 	every  int
-	ahead  int   // read-ahead depth in batches
+	ahead  int // read-ahead depth in batches
+	t      *csr.Transformer
 	read   int64 // rows read and transformed
 	srcErr error // the report's error, if reading stopped on one
 }
 
-func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for row, err := range csr.StreamRowsAhead[socrata.Row](rd, p.ahead) {
+func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
+	t := csr.RowsAhead(rd, p.t, p.ahead)
+	inner := t.Rows
+	t.Rows = func(yield func([]socrata.Value, error) bool) {
+		for row, err := range inner {
 			if err != nil {
 				p.srcErr = err
 				yield(nil, err)
@@ -132,6 +135,16 @@ func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.R
 				return
 			}
 		}
+	}
+	return t
+}
+
+// warnNotNumbers logs, per numeric column, the values published as text
+// because they are not numbers.
+func (p *pipeline) warnNotNumbers(ctx context.Context) {
+	for _, o := range p.t.NotNumbers() {
+		p.log.Logger.WarnContext(ctx, "3-1-1 report: values that are not numbers published as text",
+			"column", o.Column.Name(), "count", o.Count, "first_rows", o.Rows)
 	}
 }
 

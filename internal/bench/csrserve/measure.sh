@@ -1,21 +1,21 @@
 #!/bin/sh
 # End-to-end measurement of csr_to_socrata (see BENCHMARKS.md, "3-1-1 CSR").
-# Builds the job and benchserve, writes synthetic reports of 100,000 and
-# 1,000,000 rows, serves each from loopback with benchserve (a separate
+# Builds the job and csrserve, writes synthetic reports of 100,000 and
+# 1,000,000 rows, serves each from loopback with csrserve (a separate
 # process that also acts as a discarding Socrata sink), and runs the job
 # binary under /usr/bin/time -v, RUNS times per size.
-# Usage: examples/csr_to_socrata/internal/benchserve/measure.sh [RUNS] [WORKDIR]
+# Usage: internal/bench/csrserve/measure.sh [RUNS] [WORKDIR]
 set -eu
 runs=${1:-3}
 work=${2:-/tmp/csr-bench}
-root=$(cd "$(dirname "$0")/../../../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 mkdir -p "$work"
 cd "$root"
 go build -o "$work/csr_to_socrata" ./examples/csr_to_socrata
-go build -o "$work/benchserve" ./examples/csr_to_socrata/internal/benchserve
+go build -o "$work/csrserve" ./internal/bench/csrserve
 for n in 100000 1000000; do
-	[ -s "$work/csr_$n.tsv" ] || "$work/benchserve" -gen "$n" -o "$work/csr_$n.tsv"
-	"$work/benchserve" -addr 127.0.0.1:8099 -report "$work/csr_$n.tsv" 2>"$work/benchserve_$n.log" &
+	[ -s "$work/csr_$n.tsv" ] || "$work/csrserve" -gen "$n" -o "$work/csr_$n.tsv"
+	"$work/csrserve" -addr 127.0.0.1:8099 -report "$work/csr_$n.tsv" 2>"$work/csrserve_$n.log" &
 	server=$!
 	sleep 1
 	i=1

@@ -1,0 +1,319 @@
+package socrata
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Rows is what [Client.Upsert] and [Client.Replace] publish: a stream of
+// rows, each written as one JSON object. Two forms implement it:
+//
+//   - [RowSeq]: [Row] maps, for small and ad-hoc writes (keys sorted);
+//   - [Table]: fixed-schema rows, for large ones: the field names once, in
+//     a [Schema], and each row as its values in that order (keys in schema
+//     order), so encoding a row is appending its values.
+//
+// Both follow the same rules (NaN and ±Inf are written as null) and go
+// through the same chunking, retries and accounting.
+type Rows interface {
+	// JSON yields each row encoded as one JSON object, or the error that
+	// stopped the rows (the iterator's own, or a value that cannot be
+	// encoded); iteration stops after an error. The slice is only valid
+	// until the next row is asked for.
+	JSON() iter.Seq2[[]byte, error]
+	rows() // Rows is implemented by RowSeq and Table only
+}
+
+// RowSeq is a stream of [Row] maps. A function literal
+// func(yield func(socrata.Row, error) bool) converts to it.
+type RowSeq iter.Seq2[Row, error]
+
+func (RowSeq) rows() {}
+
+// JSON implements [Rows]: each row with its keys sorted.
+func (s RowSeq) JSON() iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		var buf []byte
+		var keys []string
+		for row, err := range s {
+			if err == nil {
+				buf, keys, err = appendRow(buf[:0], keys, row)
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(buf, nil) {
+				return
+			}
+		}
+	}
+}
+
+// SliceRows returns a re-iterable [RowSeq] over rows held in memory.
+func SliceRows(rows []Row) RowSeq {
+	return func(yield func(Row, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Schema is the field names of a [Table]'s rows, in the order of their
+// values. It is immutable and safe for concurrent use.
+type Schema struct {
+	fields []string
+	keys   []string // `{"name":` for the first field, `,"name":` after
+}
+
+// NewSchema returns the schema of rows with the given fields, in order. A
+// field name must be non-empty and appear once.
+func NewSchema(fields ...string) (*Schema, error) {
+	s := &Schema{fields: append([]string(nil), fields...), keys: make([]string, len(fields))}
+	seen := make(map[string]bool, len(fields))
+	for i, f := range fields {
+		if f == "" || seen[f] {
+			return nil, fmt.Errorf("socrata: schema field %d %q is empty or repeated", i, f)
+		}
+		seen[f] = true
+		sep := byte(',')
+		if i == 0 {
+			sep = '{'
+		}
+		s.keys[i] = string(append(appendString([]byte{sep}, f), ':'))
+	}
+	return s, nil
+}
+
+// MustSchema is [NewSchema] for schemas fixed in the code: it panics on an
+// empty or repeated field name.
+func MustSchema(fields ...string) *Schema {
+	s, err := NewSchema(fields...)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Fields returns the field names in order (a new slice).
+func (s *Schema) Fields() []string { return append([]string(nil), s.fields...) }
+
+// Len returns the number of fields: the length of every row.
+func (s *Schema) Len() int { return len(s.fields) }
+
+// AppendRow appends vals, one per field in order, as a JSON object.
+func (s *Schema) AppendRow(dst []byte, vals []Value) ([]byte, error) {
+	if len(vals) != len(s.fields) {
+		return dst, fmt.Errorf("a row of %d values for a schema of %d fields", len(vals), len(s.fields))
+	}
+	if len(vals) == 0 {
+		return append(dst, "{}"...), nil
+	}
+	for i := range vals {
+		dst = append(dst, s.keys[i]...)
+		var err error
+		if dst, err = vals[i].appendJSON(dst); err != nil {
+			return dst, fmt.Errorf("field %q: %w", s.fields[i], err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// Table is a stream of fixed-schema rows: each row yielded by Rows holds
+// one [Value] per field of Schema, in order. The publish is done with a
+// row before it asks for the next, so Rows may fill and yield the same
+// slice every time.
+type Table struct {
+	Schema *Schema
+	Rows   iter.Seq2[[]Value, error]
+}
+
+func (Table) rows() {}
+
+// JSON implements [Rows]: each row with its keys in schema order.
+func (t Table) JSON() iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		var buf []byte
+		for vals, err := range t.Rows {
+			if err == nil {
+				buf, err = t.Schema.AppendRow(buf[:0], vals)
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(buf, nil) {
+				return
+			}
+		}
+	}
+}
+
+// WriteJSON writes rows to w as one JSON array ("[]" for none) and returns
+// how many rows it wrote. A row that cannot be read or encoded stops it
+// with a [*RowsError]; a failure of w is returned as is.
+func WriteJSON(w io.Writer, rows Rows) (int64, error) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	var n int64
+	for b, err := range rows.JSON() {
+		if err != nil {
+			return n, &RowsError{Row: n, Err: err}
+		}
+		sep := byte(',')
+		if n == 0 {
+			sep = '['
+		}
+		bw.WriteByte(sep)
+		bw.Write(b)
+		n++
+	}
+	if n == 0 {
+		bw.WriteByte('[')
+	}
+	bw.WriteByte(']')
+	return n, bw.Flush()
+}
+
+// Value is one value of a fixed-schema row. The zero Value is null. Build
+// one with [Text], [Int], [Float], [Bool], [Number], [Timestamp] or, for
+// any value a [Row] may hold, [ValueOf].
+type Value struct {
+	kind valueKind
+	s    string // text, number
+	n    uint64 // int, float bits, bool
+	x    any    // anything else, encoded as in a Row
+}
+
+type valueKind uint8
+
+const (
+	kindNull valueKind = iota
+	kindText
+	kindInt
+	kindFloat
+	kindBool
+	kindNumber
+	kindAny
+)
+
+// Null returns the null value (the zero Value).
+func Null() Value { return Value{} }
+
+// Text returns a string value.
+func Text(s string) Value { return Value{kind: kindText, s: s} }
+
+// Int returns an integer value.
+func Int(n int64) Value { return Value{kind: kindInt, n: uint64(n)} }
+
+// Float returns a number; NaN and ±Inf are written as null.
+func Float(f float64) Value { return Value{kind: kindFloat, n: math.Float64bits(f)} }
+
+// Bool returns a boolean value.
+func Bool(b bool) Value {
+	v := Value{kind: kindBool}
+	if b {
+		v.n = 1
+	}
+	return v
+}
+
+// Number returns a number written as the text s, which must be a JSON
+// number (encoding fails otherwise); "" is null.
+func Number(s string) Value {
+	if s == "" {
+		return Value{}
+	}
+	return Value{kind: kindNumber, s: s}
+}
+
+// Timestamp returns a floating timestamp: t's wall clock in its own
+// location, as [FloatingTimestamp].
+func Timestamp(t time.Time) Value { return Value{kind: kindAny, x: t} }
+
+// ValueOf returns v, any value a [Row] may hold, as a Value.
+func ValueOf(v any) Value {
+	switch x := v.(type) {
+	case nil:
+		return Value{}
+	case string:
+		return Text(x)
+	case int:
+		return Int(int64(x))
+	case int64:
+		return Int(x)
+	case float64:
+		return Float(x)
+	case bool:
+		return Bool(x)
+	}
+	return Value{kind: kindAny, x: v}
+}
+
+// IsNull reports whether v is null (NaN and ±Inf floats included).
+func (v Value) IsNull() bool {
+	switch v.kind {
+	case kindNull:
+		return true
+	case kindFloat:
+		f := math.Float64frombits(v.n)
+		return math.IsNaN(f) || math.IsInf(f, 0)
+	case kindAny:
+		return v.x == nil
+	}
+	return false
+}
+
+// Interface returns v as the Go value a [Row] would hold: nil, string,
+// int64, float64 (nil for NaN and ±Inf), bool, json.Number's text as a
+// string, or the value given to [ValueOf] or [Timestamp].
+func (v Value) Interface() any {
+	if v.IsNull() {
+		return nil
+	}
+	switch v.kind {
+	case kindText, kindNumber:
+		return v.s
+	case kindInt:
+		return int64(v.n)
+	case kindFloat:
+		return math.Float64frombits(v.n)
+	case kindBool:
+		return v.n == 1
+	}
+	return v.x
+}
+
+// errNumber is the cause of a Number value that is not a JSON number.
+var errNumber = errors.New("not a JSON number")
+
+func (v *Value) appendJSON(dst []byte) ([]byte, error) {
+	switch v.kind {
+	case kindNull:
+		return append(dst, "null"...), nil
+	case kindText:
+		return appendString(dst, v.s), nil
+	case kindInt:
+		return strconv.AppendInt(dst, int64(v.n), 10), nil
+	case kindFloat:
+		return appendFloat(dst, math.Float64frombits(v.n), 64), nil
+	case kindBool:
+		if v.n == 1 {
+			return append(dst, "true"...), nil
+		}
+		return append(dst, "false"...), nil
+	case kindNumber:
+		if !validNumber(v.s) {
+			return dst, fmt.Errorf("%q: %w", v.s, errNumber)
+		}
+		return append(dst, v.s...), nil
+	}
+	return appendValue(dst, v.x)
+}
