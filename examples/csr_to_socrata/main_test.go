@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"slices"
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
+	"golang.org/x/text/encoding/unicode"
 )
 
 const dataset = "csr0-test"
@@ -353,5 +355,65 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	if len(f.soc.Requests()) != 0 {
 		t.Fatal("work started despite a configuration error")
+	}
+}
+
+// editReport decodes the UTF-16 report, lets edit change fields by column
+// name in data row row (1-based), and encodes it again.
+func editReport(t *testing.T, body []byte, edit func(row int, set func(column, value string))) []byte {
+	t.Helper()
+	text, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\r\n")
+	header := strings.Split(lines[0], "\t")
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == "" {
+			continue
+		}
+		fields := strings.Split(lines[i], "\t")
+		edit(i, func(column, value string) { fields[slices.Index(header, column)] = value })
+		lines[i] = strings.Join(fields, "\t")
+	}
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(strings.Join(lines, "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTextInNumericColumns: a value in a numeric column that is not a
+// number is published as its text, as the pandas job did, and counted in
+// one warning per column naming the first rows; the run goes on.
+func TestTextInNumericColumns(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.report = editReport(t, f.report, func(row int, set func(string, string)) {
+		if row%2 == 0 {
+			set("Response Days", "Pending")
+		}
+		if row == 3 {
+			set("SR Age (days)", "1,234.5")
+		}
+	})
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	rows := f.soc.Upserts(dataset)
+	if len(rows) != 6 {
+		t.Fatalf("published %d rows, want 6", len(rows))
+	}
+	if rows[1]["response_days"] != "Pending" || rows[2]["sr_age_days"] != "1,234.5" || rows[0]["response_days"] != json.Number("2.22") {
+		t.Errorf("rows 1-3: %v / %v / %v", rows[0]["response_days"], rows[1]["response_days"], rows[2]["sr_age_days"])
+	}
+	for _, w := range []string{
+		`level=WARN msg="3-1-1 report: values that are not numbers published as text" job=csr_to_socrata column="SR Age (days)" count=1 first_rows=[3]`,
+		`column="Response Days" count=3 first_rows="[2 4 6]"`,
+	} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
 	}
 }
