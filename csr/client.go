@@ -131,7 +131,7 @@ func (c *Client) Fetch(ctx context.Context) (io.ReadCloser, error) {
 	c.logger.InfoContext(ctx, "report response", "url", c.safeURL, "status", resp.StatusCode,
 		"content_type", resp.Header.Get("Content-Type"), "content_length", resp.ContentLength,
 		"attempts", httpretry.Attempts(resp), "wait", time.Since(started).Round(time.Millisecond))
-	return &body{rc: resp.Body, url: c.safeURL}, nil
+	return &body{rc: resp.Body, url: c.safeURL, declared: resp.ContentLength >= 0}, nil
 }
 
 // Open fetches the report and returns a [Reader] over it (see [NewReader]
@@ -141,7 +141,8 @@ func (c *Client) Open(ctx context.Context) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd, err := NewReader(rc)
+	b, _ := rc.(*body)
+	rd, err := newReader(rc, b == nil || !b.declared)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -203,10 +204,11 @@ func bytesHasUTF16BOM(p []byte) bool {
 // body wraps a streaming response body so a read failure says what and how
 // much arrived.
 type body struct {
-	rc  io.ReadCloser
-	url string
-	n   int64
-	err error
+	rc       io.ReadCloser
+	url      string
+	n        int64
+	err      error
+	declared bool // the response declared its length (net/http checks it)
 }
 
 func (b *body) Read(p []byte) (int, error) {

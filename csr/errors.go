@@ -25,6 +25,13 @@ var (
 	// or a body without line ends. Reading stops there rather than hold
 	// the rest of the report in memory.
 	ErrRecordTooLong = errors.New("record too long")
+	// ErrTruncated means the report was cut: its last line has no line end
+	// and the response declared no length (Content-Length) that would show
+	// it whole. The last row is not returned.
+	ErrTruncated = errors.New("the report was cut")
+	// ErrTooLarge means a download is larger than its documented bound
+	// ([MaxFlexNotesSize]).
+	ErrTooLarge = errors.New("report too large")
 )
 
 // APIError is returned by [Client.Fetch] when the endpoint answers with a

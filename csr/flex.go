@@ -89,6 +89,16 @@ type FlexStats struct {
 	ByQuestion map[string]int // dropped rows per ignored question
 }
 
+// Bounds of the flex-notes workbook: the download (the compressed xlsx,
+// which excelize holds in memory), the workbook unzipped (what excelize
+// may inflate, spilling to temporary files) and one cell, in bytes. The
+// real report is a few MB; Excel itself caps a cell at 32,767 characters.
+const (
+	MaxFlexNotesSize     = 64 << 20
+	MaxFlexNotesUnzipped = 1 << 30
+	MaxFlexCellSize      = 128 << 10
+)
+
 // FlexNotes reads the flex-notes xlsx report and returns Socrata rows with
 // the private questions dropped.
 //
@@ -126,7 +136,16 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 	if ferr := sniffXLSX(p); ferr != nil {
 		return nil, ferr
 	}
-	f, err := excelize.OpenReader(br, excelize.Options{RawCellValue: true})
+	var f *excelize.File
+	err = guard(func() error {
+		var err error
+		f, err = excelize.OpenReader(&capped{r: br, n: MaxFlexNotesSize},
+			excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxFlexNotesUnzipped})
+		return err
+	})
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, errPanic) {
+		return nil, &Error{Op: "read flex notes", Err: err}
+	}
 	if err != nil {
 		var cerr *Error
 		if errors.As(err, &cerr) {
@@ -135,15 +154,28 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 		return nil, &FormatError{What: "xlsx", Got: "a ZIP archive that is not a readable xlsx workbook (" + errbody.Truncate(err.Error(), 120) + ")"}
 	}
 	sheet := opts.Sheet
-	if sheet == "" {
-		list := f.GetSheetList()
-		if len(list) == 0 {
-			f.Close()
-			return nil, &FormatError{What: "xlsx", Got: "an xlsx workbook without worksheets"}
+	var rows *excelize.Rows
+	err = guard(func() error {
+		if sheet == "" {
+			if list := f.GetSheetList(); len(list) > 0 {
+				sheet = list[0]
+			}
 		}
-		sheet = list[0]
+		if sheet == "" {
+			return nil
+		}
+		var err error
+		rows, err = f.Rows(sheet)
+		return err
+	})
+	if errors.Is(err, errPanic) {
+		f.Close()
+		return nil, &Error{Op: "read flex notes", Err: err}
 	}
-	rows, err := f.Rows(sheet)
+	if sheet == "" {
+		f.Close()
+		return nil, &FormatError{What: "xlsx", Got: "an xlsx workbook without worksheets"}
+	}
 	if err != nil {
 		f.Close()
 		return nil, &FormatError{What: "xlsx", Got: fmt.Sprintf("an xlsx workbook without the sheet %q (it has %s)", sheet, quoteList(f.GetSheetList()))}
@@ -164,12 +196,39 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 	return fn, nil
 }
 
-func (fn *FlexNotes) readHeader() error {
-	for fn.rows.Next() {
+// next reads the next sheet row's cells; ok is false at the end. A panic
+// inside excelize, or a cell over MaxFlexCellSize, is an error.
+func (fn *FlexNotes) next() (cells []string, ok bool, err error) {
+	err = guard(func() error {
+		if ok = fn.rows.Next(); !ok {
+			return fn.rows.Error()
+		}
 		fn.line++
-		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+		var err error
+		cells, err = fn.rows.Columns(excelize.Options{RawCellValue: true})
+		return err
+	})
+	if err != nil {
+		return nil, false, &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
+	}
+	for i, c := range cells {
+		if len(c) > MaxFlexCellSize {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			return nil, false, &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w: cell %s%d holds %d bytes, more than %d",
+				fn.line, ErrRecordTooLong, name, fn.line, len(c), MaxFlexCellSize)}
+		}
+	}
+	return cells, ok, nil
+}
+
+func (fn *FlexNotes) readHeader() error {
+	for {
+		cells, ok, err := fn.next()
 		if err != nil {
-			return &Error{Op: "read flex notes", Err: err}
+			return err
+		}
+		if !ok {
+			break
 		}
 		if allBlank(cells) {
 			continue
@@ -195,9 +254,6 @@ func (fn *FlexNotes) readHeader() error {
 		}
 		return nil
 	}
-	if err := fn.rows.Error(); err != nil {
-		return &Error{Op: "read flex notes", Err: err}
-	}
 	return &FormatError{What: "empty", Got: "an xlsx workbook with an empty sheet"}
 }
 
@@ -217,12 +273,14 @@ func (fn *FlexNotes) Read(row []socrata.Value) error {
 	if fn.err != nil {
 		return fn.err
 	}
-	for fn.rows.Next() {
-		fn.line++
-		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+	for {
+		cells, ok, err := fn.next()
 		if err != nil {
-			fn.err = &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
-			return fn.err
+			fn.err = err
+			return err
+		}
+		if !ok {
+			break
 		}
 		if allBlank(cells) {
 			continue
@@ -257,10 +315,6 @@ func (fn *FlexNotes) Read(row []socrata.Value) error {
 		fn.stats.Published++
 		return nil
 	}
-	if err := fn.rows.Error(); err != nil {
-		fn.err = &Error{Op: "read flex notes", Err: err}
-		return fn.err
-	}
 	fn.err = io.EOF
 	return io.EOF
 }
@@ -270,6 +324,37 @@ func (fn *FlexNotes) Stats() FlexStats {
 	s := fn.stats
 	s.ByQuestion = maps.Clone(fn.stats.ByQuestion)
 	return s
+}
+
+// errPanic marks a panic inside excelize, turned into an error by guard.
+var errPanic = errors.New("the xlsx library failed (panic)")
+
+// guard runs f, a call into excelize, and returns a panic inside it as an
+// error wrapping errPanic, with a bounded description.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s", errPanic, errbody.Truncate(fmt.Sprint(r), 160))
+		}
+	}()
+	return f()
+}
+
+// capped reads r and fails with ErrTooLarge past n bytes.
+type capped struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if int64(len(p)) > c.n+1 {
+		p = p[:c.n+1] // one byte more tells "larger" from "exactly n"
+	}
+	k, err := c.r.Read(p)
+	if c.n -= int64(k); c.n < 0 {
+		return k, fmt.Errorf("%w: the workbook is larger than %d bytes", ErrTooLarge, MaxFlexNotesSize)
+	}
+	return k, err
 }
 
 // Close releases the workbook (and its temporary files) and, when the

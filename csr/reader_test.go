@@ -486,3 +486,94 @@ func TestNotNumbersPublishedAsText(t *testing.T) {
 		t.Errorf("NotNumbers = %+v, want %+v", got, want)
 	}
 }
+
+// endless yields prefix, then the UTF-16 code unit 'x' up to n bytes,
+// without holding them, and counts what was read.
+type endless struct {
+	prefix []byte
+	n, off int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.off >= e.n {
+		return 0, io.EOF
+	}
+	i := 0
+	for ; i < len(p) && e.off < e.n; i, e.off = i+1, e.off+1 {
+		if e.off < int64(len(e.prefix)) {
+			p[i] = e.prefix[e.off]
+		} else if (e.off-int64(len(e.prefix)))%2 == 0 {
+			p[i] = 'x'
+		} else {
+			p[i] = 0
+		}
+	}
+	return i, nil
+}
+
+// TestGigabyteField: a 1 GiB field is never read whole; the error comes
+// after about MaxRecordSize and quotes none of it.
+func TestGigabyteField(t *testing.T) {
+	t.Parallel()
+	src := &endless{prefix: utf16le(t, header()+"\r\n\""), n: 1 << 30}
+	rd, err := NewReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rd.Read()
+	if !errors.Is(err, ErrRecordTooLong) {
+		t.Fatalf("Read = %v, want ErrRecordTooLong", err)
+	}
+	if src.off > 4*MaxRecordSize {
+		t.Errorf("read %d bytes of the body for a %d-byte bound", src.off, MaxRecordSize)
+	}
+	if len(err.Error()) > 200 {
+		t.Errorf("message of %d bytes: %.300s", len(err.Error()), err)
+	}
+}
+
+// TestSurrogatesCounted: lone surrogates become U+FFFD and are counted
+// with their rows, in either byte order; a pair is a character.
+func TestSurrogatesCounted(t *testing.T) {
+	t.Parallel()
+	row := func(loc string) string {
+		v := sampleValues(0)
+		v[ColSRLocation] = loc
+		return strings.Join(v[:], "\t") + "\r\n"
+	}
+	text := header() + "\r\n" + row("a\U0001F600b") + row("c\uFFFDd") + row("LONE") + row("e") + row("LONE and LONE")
+	le := bytes.ReplaceAll(utf16le(t, text), utf16le(t, "LONE")[2:], []byte{0x3D, 0xD8})
+	be, err := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone, err := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewEncoder().Bytes([]byte("LONE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be = bytes.ReplaceAll(be, lone, []byte{0xDE, 0x00}) // a lone low surrogate
+	for name, body := range map[string][]byte{"little-endian": le, "big-endian": be} {
+		rd, err := NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var locs []string
+		for {
+			rec, err := rd.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			locs = append(locs, rec.Values[ColSRLocation])
+		}
+		want := []string{"a\U0001F600b", "c\uFFFDd", "\uFFFD", "e", "\uFFFD and \uFFFD"}
+		if !slices.Equal(locs, want) {
+			t.Errorf("%s: sr_location %q, want %q", name, locs, want)
+		}
+		if n, rows := rd.Surrogates(); n != 3 || !slices.Equal(rows, []int{3, 5}) {
+			t.Errorf("%s: Surrogates() = %d, %v; want 3, [3 5]", name, n, rows)
+		}
+	}
+}

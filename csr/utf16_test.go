@@ -10,26 +10,40 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// decodeBoth decodes p with the fast decoder (whole, and one byte at a time
-// through a small buffer) and with x/text's decoder.
+// decodeBoth decodes p with the decoder (whole, and one byte at a time
+// through a small buffer, lone surrogates then replaced) and with x/text's
+// decoder, little- and big-endian.
 func decodeBoth(t *testing.T, p []byte) (fast, slow, fastSmall []byte) {
 	t.Helper()
-	slow, _, err := transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fast, _, err = transform.Bytes(newUTF16LEDecoder(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fastSmall, err = io.ReadAll(transform.NewReader(iotest.OneByteReader(bytes.NewReader(p)), newUTF16LEDecoder()))
-	if err != nil {
-		t.Fatal(err)
+	for _, bigEndian := range []bool{false, true} {
+		order := unicode.LittleEndian
+		if bigEndian {
+			order = unicode.BigEndian
+		}
+		want, _, err := transform.Bytes(unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := transform.Bytes(&utf16Decoder{bigEndian: bigEndian}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		small, err := io.ReadAll(transform.NewReader(iotest.OneByteReader(bytes.NewReader(p)), &utf16Decoder{bigEndian: bigEndian}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		replaceSurrogates(got)
+		replaceSurrogates(small)
+		if !bigEndian {
+			fast, slow, fastSmall = got, want, small
+		} else if !bytes.Equal(got, want) || !bytes.Equal(small, want) {
+			t.Fatalf("big-endian: %q, one byte at a time %q, x/text %q", got, small, want)
+		}
 	}
 	return fast, slow, fastSmall
 }
 
-func TestUTF16LEDecoder(t *testing.T) {
+func TestUTF16Decoder(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
@@ -43,6 +57,8 @@ func TestUTF16LEDecoder(t *testing.T) {
 		{"high surrogate at the end", []byte{'y', 0, 0x3D, 0xD8}},
 		{"odd trailing byte", []byte{'y', 0, 'z'}},
 		{"NUL and DEL", []byte{0, 0, 0x7F, 0, 0x80, 0}},
+		{"hangul (ED in UTF-8, not a surrogate)", []byte{0x00, 0xD5, 'a', 0, 0x00, 0xD7}},
+		{"two byte and three byte", []byte{0xE9, 0, 0xAC, 0x20, 0x00, 0x08}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -54,8 +70,8 @@ func TestUTF16LEDecoder(t *testing.T) {
 	}
 }
 
-// FuzzUTF16LEDecoder checks the fast decoder against x/text's.
-func FuzzUTF16LEDecoder(f *testing.F) {
+// FuzzUTF16Decoder checks the decoder against x/text's.
+func FuzzUTF16Decoder(f *testing.F) {
 	f.Add([]byte("a\x00b\x00"))
 	f.Add([]byte{0x3D, 0xD8, 0xA6, 0xDE, 'y', 0, 0x3D, 0xD8})
 	f.Add(mustRead(f, "report_sample.tsv")[2:])

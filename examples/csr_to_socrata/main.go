@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 
 	p := &pipeline{log: job, every: *progress, ahead: *readAhead, t: csr.NewTransformer()}
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
-	p.warnNotNumbers(ctx)
+	p.warn(ctx, rd)
 	if err != nil {
 		return p.explain(err, dataset)
 	}
@@ -115,12 +115,14 @@ type pipeline struct {
 	t      *csr.Transformer
 	read   int64 // rows read and transformed
 	srcErr error // the report's error, if reading stopped on one
+	done   bool  // the report was read to its end or its error
 }
 
 func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
 	t := csr.RowsAhead(rd, p.t, p.ahead)
 	inner := t.Rows
 	t.Rows = func(yield func([]socrata.Value, error) bool) {
+		defer func() { p.done = p.done || p.srcErr != nil }()
 		for row, err := range inner {
 			if err != nil {
 				p.srcErr = err
@@ -135,16 +137,25 @@ func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
 				return
 			}
 		}
+		p.done = true
 	}
 	return t
 }
 
-// warnNotNumbers logs, per numeric column, the values published as text
-// because they are not numbers.
-func (p *pipeline) warnNotNumbers(ctx context.Context) {
+// warn logs, once the report has been read, per numeric column the values
+// published as text because they are not numbers, and the lone UTF-16
+// surrogates published as U+FFFD.
+func (p *pipeline) warn(ctx context.Context, rd *csr.Reader) {
+	if !p.done {
+		return // the reading goroutine may still be at work
+	}
 	for _, o := range p.t.NotNumbers() {
 		p.log.Logger.WarnContext(ctx, "3-1-1 report: values that are not numbers published as text",
 			"column", o.Column.Name(), "count", o.Count, "first_rows", o.Rows)
+	}
+	if n, rows := rd.Surrogates(); n > 0 {
+		p.log.Logger.WarnContext(ctx, "3-1-1 report: lone UTF-16 surrogates published as U+FFFD",
+			"count", n, "first_rows", rows)
 	}
 }
 
