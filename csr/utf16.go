@@ -8,7 +8,8 @@ import (
 )
 
 // utf16Decoder decodes UTF-16 (without its byte-order mark) to UTF-8, as
-// golang.org/x/text's decoder does (checked by FuzzUTF16Decoder), with one
+// the standard library's unicode/utf16.Decode does (checked by
+// FuzzUTF16Decoder; an odd trailing byte becomes U+FFFD), with one
 // difference: a lone surrogate is written as its three-byte WTF-8 form
 // (ED A0..BF xx), which valid UTF-8 never contains, instead of U+FFFD. The
 // Reader replaces each one with U+FFFD (also three bytes, in place) and
@@ -25,13 +26,24 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 		lo, hi = 1, 0
 	}
 	for nSrc+1 < len(src) {
-		if src[nSrc+hi] == 0 && src[nSrc+lo] < utf8.RuneSelf {
-			if nDst == len(dst) {
-				return nDst, nSrc, transform.ErrShortDst
+		// A run of ASCII code units, nearly all of the report, in a tight
+		// loop per byte order.
+		if d.bigEndian {
+			for nSrc+1 < len(src) && nDst < len(dst) && src[nSrc] == 0 && src[nSrc+1] < utf8.RuneSelf {
+				dst[nDst] = src[nSrc+1]
+				nDst, nSrc = nDst+1, nSrc+2
 			}
-			dst[nDst] = src[nSrc+lo]
-			nDst, nSrc = nDst+1, nSrc+2
-			continue
+		} else {
+			for nSrc+1 < len(src) && nDst < len(dst) && src[nSrc+1] == 0 && src[nSrc] < utf8.RuneSelf {
+				dst[nDst] = src[nSrc]
+				nDst, nSrc = nDst+1, nSrc+2
+			}
+		}
+		if nSrc+1 >= len(src) {
+			break
+		}
+		if src[nSrc+hi] == 0 && src[nSrc+lo] < utf8.RuneSelf {
+			return nDst, nSrc, transform.ErrShortDst // dst is full
 		}
 		r := rune(src[nSrc+hi])<<8 | rune(src[nSrc+lo])
 		size := 2

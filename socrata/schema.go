@@ -2,6 +2,7 @@ package socrata
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -253,6 +254,8 @@ func ValueOf(v any) Value {
 		return Float(x)
 	case bool:
 		return Bool(x)
+	case json.Number:
+		return Number(string(x))
 	}
 	return Value{kind: kindAny, x: v}
 }
@@ -272,15 +275,17 @@ func (v Value) IsNull() bool {
 }
 
 // Interface returns v as the Go value a [Row] would hold: nil, string,
-// int64, float64 (nil for NaN and ±Inf), bool, json.Number's text as a
-// string, or the value given to [ValueOf] or [Timestamp].
+// int64, float64 (nil for NaN and ±Inf), bool, json.Number, or the value
+// given to [ValueOf] or [Timestamp].
 func (v Value) Interface() any {
 	if v.IsNull() {
 		return nil
 	}
 	switch v.kind {
-	case kindText, kindNumber:
+	case kindText:
 		return v.s
+	case kindNumber:
+		return json.Number(v.s)
 	case kindInt:
 		return int64(v.n)
 	case kindFloat:
