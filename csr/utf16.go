@@ -2,6 +2,7 @@ package csr
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf8"
 
 	"golang.org/x/text/transform"
@@ -28,17 +29,28 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 	for nSrc+1 < len(src) {
 		// A run of ASCII code units, nearly all of the report, in a tight
 		// loop per byte order.
+		i, j := nSrc, nDst
 		if d.bigEndian {
-			for nSrc+1 < len(src) && nDst < len(dst) && src[nSrc] == 0 && src[nSrc+1] < utf8.RuneSelf {
-				dst[nDst] = src[nSrc+1]
-				nDst, nSrc = nDst+1, nSrc+2
+			for i+1 < len(src) && j < len(dst) && src[i] == 0 && src[i+1] < utf8.RuneSelf {
+				dst[j] = src[i+1]
+				i, j = i+2, j+1
 			}
 		} else {
-			for nSrc+1 < len(src) && nDst < len(dst) && src[nSrc+1] == 0 && src[nSrc] < utf8.RuneSelf {
-				dst[nDst] = src[nSrc]
-				nDst, nSrc = nDst+1, nSrc+2
+			// Four code units at a time while all four are ASCII.
+			for i+8 <= len(src) && j+4 <= len(dst) {
+				x := binary.LittleEndian.Uint64(src[i:])
+				if x&0xFF80FF80FF80FF80 != 0 {
+					break
+				}
+				binary.LittleEndian.PutUint32(dst[j:], uint32(x&0xFF|x>>8&0xFF00|x>>16&0xFF0000|x>>24&0xFF000000))
+				i, j = i+8, j+4
+			}
+			for i+1 < len(src) && j < len(dst) && src[i+1] == 0 && src[i] < utf8.RuneSelf {
+				dst[j] = src[i]
+				i, j = i+2, j+1
 			}
 		}
+		nSrc, nDst = i, j
 		if nSrc+1 >= len(src) {
 			break
 		}
