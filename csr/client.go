@@ -230,8 +230,7 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 // Close closes the response body without draining it: a drain would
-// block on a stalled stream, and on the read-ahead goroutine's read in
-// progress (StreamRowsAhead), which Close must interrupt instead.
+// block on a stalled stream.
 func (b *body) Close() error {
 	return b.rc.Close()
 }

@@ -2,11 +2,13 @@
 // the Socrata dataset CSR_DATASET by upsert. The report (CSR_ENDPOINT:
 // tab-separated, UTF-16 with a byte-order mark, hundreds of thousands of
 // rows) is streamed: fetched, decoded, parsed and transformed (field map,
-// floating timestamps, fiscal_year, WGS84 location) in one goroutine at
-// most --read-ahead batches of 256 rows ahead, JSON-encoded in chunks in
-// another while the previous chunk is sent, so memory does not grow with
-// the report's size. Progress is logged every --progress rows and per
-// chunk.
+// floating timestamps, fiscal_year, WGS84 location) into one reused row,
+// which is JSON-encoded into the chunk being built while the previous
+// chunk is sent, so memory does not grow with the report's size. Progress
+// is logged every --progress rows and per chunk. A value in a numeric
+// column that is not a number is published as its text, and a lone UTF-16
+// surrogate as U+FFFD; each is counted in one warning naming its first
+// rows. A report cut short fails the run (see csr.ErrTruncated).
 //
 // With nothing configured it runs on the embedded sample report and writes
 // ./sample-output/socrata/csr-sample.upsert.json.
@@ -56,13 +58,12 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
-	readAhead := fs.Int("read-ahead", 16, "batches of 256 rows read and transformed ahead of the upload (bounds memory)")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
-	if *chunkSize < 0 || *progress < 1 || *readAhead < 1 {
-		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress and --read-ahead ≥ 1")}
+	if *chunkSize < 0 || *progress < 1 {
+		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress ≥ 1")}
 	}
 	pub, err := job.Publisher(func(c *socrata.Config) { c.ChunkSize = *chunkSize })
 	if err != nil {
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	defer rd.Close()
 
-	p := &pipeline{log: job, every: *progress, ahead: *readAhead, t: csr.NewTransformer()}
+	p := &pipeline{log: job, every: *progress, t: csr.NewTransformer()}
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
 	p.warn(ctx, rd)
 	if err != nil {
@@ -111,18 +112,15 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 type pipeline struct {
 	log    *jobkit.Job
 	every  int
-	ahead  int // read-ahead depth in batches
 	t      *csr.Transformer
 	read   int64 // rows read and transformed
 	srcErr error // the report's error, if reading stopped on one
-	done   bool  // the report was read to its end or its error
 }
 
 func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
-	t := csr.RowsAhead(rd, p.t, p.ahead)
+	t := csr.Rows(rd, p.t)
 	inner := t.Rows
 	t.Rows = func(yield func([]socrata.Value, error) bool) {
-		defer func() { p.done = p.done || p.srcErr != nil }()
 		for row, err := range inner {
 			if err != nil {
 				p.srcErr = err
@@ -137,18 +135,14 @@ func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
 				return
 			}
 		}
-		p.done = true
 	}
 	return t
 }
 
-// warn logs, once the report has been read, per numeric column the values
-// published as text because they are not numbers, and the lone UTF-16
-// surrogates published as U+FFFD.
+// warn logs, per numeric column, the values published as text because
+// they are not numbers, and the lone UTF-16 surrogates published as
+// U+FFFD.
 func (p *pipeline) warn(ctx context.Context, rd *csr.Reader) {
-	if !p.done {
-		return // the reading goroutine may still be at work
-	}
 	for _, o := range p.t.NotNumbers() {
 		p.log.Logger.WarnContext(ctx, "3-1-1 report: values that are not numbers published as text",
 			"column", o.Column.Name(), "count", o.Count, "first_rows", o.Rows)

@@ -27,6 +27,7 @@ for n in 100000 1000000; do
 	"$work/csrserve" -addr 127.0.0.1:8099 -report "$work/csr_$n.tsv" 2>"$work/csrserve_$n.log" &
 	server=$!
 	sleep 1
+	kill -0 "$server" # fails when csrserve could not listen
 	i=1
 	while [ "$i" -le "$runs" ]; do
 		for job in $jobs; do
