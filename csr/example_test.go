@@ -54,7 +54,7 @@ func ExampleRows() {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(row[csr.ColSRNumber].Interface(), row[csr.ColCreatedDate].Interface(), row[csr.ColCloseDate].IsNull())
+		fmt.Println(row[csr.ColSRNumber].Interface(), row[csr.ColCreatedDate].Interface(), row[csr.ColCloseDate].Interface() == nil)
 	}
 	// The table is what socrata.Client.Upsert takes; as JSON:
 	rd, _ = csr.NewReader(strings.NewReader(report))

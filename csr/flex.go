@@ -36,7 +36,7 @@ const (
 	flexNumColumns
 )
 
-var flexSchema = socrata.MustSchema(FlexFields()...)
+var flexSchema = socrata.NewSchema(FlexFields()...)
 
 // FlexSchema returns the Socrata schema of a flex-notes row: [FlexFields],
 // in order.
@@ -127,7 +127,8 @@ type FlexNotes struct {
 // NewFlexNotes opens the xlsx workbook in r and reads its header. It
 // returns a [*FormatError] when r holds something else (an HTML page,
 // text) or the header lacks some of the six columns (all listed).
-func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
+func NewFlexNotes(r io.Reader, opts FlexOptions) (_ *FlexNotes, err error) {
+	defer recoverExcelize(&err)
 	br := bufio.NewReaderSize(r, 64<<10)
 	p, err := br.Peek(sniffLen)
 	if len(p) == 0 && err != nil && !errors.Is(err, io.EOF) {
@@ -136,15 +137,13 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 	if ferr := sniffXLSX(p); ferr != nil {
 		return nil, ferr
 	}
-	var f *excelize.File
-	err = guard(func() error {
-		var err error
-		f, err = excelize.OpenReader(&capped{r: br, n: MaxFlexNotesSize},
-			excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxFlexNotesUnzipped})
-		return err
-	})
-	if errors.Is(err, ErrTooLarge) || errors.Is(err, errPanic) {
-		return nil, &Error{Op: "read flex notes", Err: err}
+	capped := &io.LimitedReader{R: br, N: MaxFlexNotesSize + 1}
+	f, err := excelize.OpenReader(capped, excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxFlexNotesUnzipped})
+	if capped.N == 0 {
+		if f != nil {
+			f.Close()
+		}
+		return nil, &Error{Op: "read flex notes", Err: fmt.Errorf("%w: the workbook is larger than %d bytes", ErrTooLarge, MaxFlexNotesSize)}
 	}
 	if err != nil {
 		var cerr *Error
@@ -154,28 +153,15 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 		return nil, &FormatError{What: "xlsx", Got: "a ZIP archive that is not a readable xlsx workbook (" + errbody.Truncate(err.Error(), 120) + ")"}
 	}
 	sheet := opts.Sheet
-	var rows *excelize.Rows
-	err = guard(func() error {
-		if sheet == "" {
-			if list := f.GetSheetList(); len(list) > 0 {
-				sheet = list[0]
-			}
-		}
-		if sheet == "" {
-			return nil
-		}
-		var err error
-		rows, err = f.Rows(sheet)
-		return err
-	})
-	if errors.Is(err, errPanic) {
-		f.Close()
-		return nil, &Error{Op: "read flex notes", Err: err}
-	}
 	if sheet == "" {
-		f.Close()
-		return nil, &FormatError{What: "xlsx", Got: "an xlsx workbook without worksheets"}
+		list := f.GetSheetList()
+		if len(list) == 0 {
+			f.Close()
+			return nil, &FormatError{What: "xlsx", Got: "an xlsx workbook without worksheets"}
+		}
+		sheet = list[0]
 	}
+	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
 		return nil, &FormatError{What: "xlsx", Got: fmt.Sprintf("an xlsx workbook without the sheet %q (it has %s)", sheet, quoteList(f.GetSheetList()))}
@@ -199,15 +185,13 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 // next reads the next sheet row's cells; ok is false at the end. A panic
 // inside excelize, or a cell over MaxFlexCellSize, is an error.
 func (fn *FlexNotes) next() (cells []string, ok bool, err error) {
-	err = guard(func() error {
-		if ok = fn.rows.Next(); !ok {
-			return fn.rows.Error()
-		}
+	defer recoverExcelize(&err)
+	if ok = fn.rows.Next(); ok {
 		fn.line++
-		var err error
 		cells, err = fn.rows.Columns(excelize.Options{RawCellValue: true})
-		return err
-	})
+	} else {
+		err = fn.rows.Error()
+	}
 	if err != nil {
 		return nil, false, &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
 	}
@@ -326,35 +310,11 @@ func (fn *FlexNotes) Stats() FlexStats {
 	return s
 }
 
-// errPanic marks a panic inside excelize, turned into an error by guard.
-var errPanic = errors.New("the xlsx library failed (panic)")
-
-// guard runs f, a call into excelize, and returns a panic inside it as an
-// error wrapping errPanic, with a bounded description.
-func guard(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s", errPanic, errbody.Truncate(fmt.Sprint(r), 160))
-		}
-	}()
-	return f()
-}
-
-// capped reads r and fails with ErrTooLarge past n bytes.
-type capped struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capped) Read(p []byte) (int, error) {
-	if int64(len(p)) > c.n+1 {
-		p = p[:c.n+1] // one byte more tells "larger" from "exactly n"
+// recoverExcelize turns a panic inside excelize into a one-line *Error.
+func recoverExcelize(err *error) {
+	if r := recover(); r != nil {
+		*err = &Error{Op: "read flex notes", Err: fmt.Errorf("the xlsx library failed (panic): %s", errbody.Truncate(fmt.Sprint(r), 160))}
 	}
-	k, err := c.r.Read(p)
-	if c.n -= int64(k); c.n < 0 {
-		return k, fmt.Errorf("%w: the workbook is larger than %d bytes", ErrTooLarge, MaxFlexNotesSize)
-	}
-	return k, err
 }
 
 // Close releases the workbook (and its temporary files) and, when the

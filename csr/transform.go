@@ -21,7 +21,7 @@ const (
 	slotFiscalYear = NumColumns + 1
 )
 
-var schema = socrata.MustSchema(Fields()...)
+var schema = socrata.NewSchema(Fields()...)
 
 // Schema returns the Socrata schema of a transformed row: [Fields], in
 // order. Rows filled by [Transformer.Transform] hold their values in it.

@@ -80,7 +80,7 @@ func ExampleWriteJSON() {
 // A Table gives the field names once; each row is its values in that
 // order, and may be the same slice filled again for every row.
 func ExampleTable() {
-	schema := socrata.MustSchema("name", "count", "ratio")
+	schema := socrata.NewSchema("name", "count", "ratio")
 	names := []string{"Lamar", "Congress"}
 	row := make([]socrata.Value, schema.Len())
 	rows := func(yield func([]socrata.Value, error) bool) {

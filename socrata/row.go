@@ -3,6 +3,7 @@ package socrata
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -22,28 +23,21 @@ const FloatingTimestamp = "2006-01-02T15:04:05.000"
 // a GeoJSON point as map[string]any).
 type Row map[string]any
 
-// appendRow appends row as a JSON object with sorted keys. keys is scratch
-// space, returned for reuse.
-func appendRow(dst []byte, keys []string, row Row) ([]byte, []string, error) {
-	keys = keys[:0]
-	for k := range row {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+// appendRow appends row as a JSON object with sorted keys.
+func appendRow(dst []byte, row Row) ([]byte, error) {
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(row)) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = appendString(dst, k)
 		dst = append(dst, ':')
 		var err error
-		dst, err = appendValue(dst, row[k])
-		if err != nil {
-			return dst, keys, fmt.Errorf("field %q: %w", k, err)
+		if dst, err = appendValue(dst, row[k]); err != nil {
+			return dst, fmt.Errorf("field %q: %w", k, err)
 		}
 	}
-	return append(dst, '}'), keys, nil
+	return append(dst, '}'), nil
 }
 
 func appendValue(dst []byte, v any) ([]byte, error) {
@@ -58,22 +52,6 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(dst, int64(x), 10), nil
 	case int64:
 		return strconv.AppendInt(dst, x, 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int8:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case uint:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case uint32:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint8:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
 	case float64:
 		return appendFloat(dst, x, 64), nil
 	case float32:
@@ -95,16 +73,9 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		return appendValue(dst, *x)
-	case json.RawMessage:
-		if len(x) == 0 {
-			return append(dst, "null"...), nil
-		}
-		if !json.Valid(x) {
-			return dst, fmt.Errorf("invalid json.RawMessage")
-		}
-		return append(dst, x...), nil
 	}
-	// json.Marshaler and everything else: encoding/json, then compact.
+	// Other integers, json.Marshaler (json.RawMessage) and everything
+	// else: encoding/json.
 	b, err := json.Marshal(v)
 	if err != nil {
 		return dst, err
@@ -188,45 +159,10 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// validNumber reports whether s is a JSON number.
+// validNumber reports whether s is a JSON number: valid JSON that starts
+// with a minus or a digit and ends with a digit (so no whitespace, string,
+// array or literal).
 func validNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	if i >= len(s) {
-		return false
-	}
-	switch {
-	case s[i] == '0':
-		i++
-	case s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(s)
+	n := len(s)
+	return n > 0 && (s[0] == '-' || '0' <= s[0] && s[0] <= '9') && '0' <= s[n-1] && s[n-1] <= '9' && json.Valid([]byte(s))
 }

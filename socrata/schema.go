@@ -3,13 +3,11 @@ package socrata
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"math"
 	"strconv"
-	"time"
 )
 
 // Rows is what [Client.Upsert] and [Client.Replace] publish: a stream of
@@ -38,24 +36,7 @@ type RowSeq iter.Seq2[Row, error]
 func (RowSeq) rows() {}
 
 // JSON implements [Rows]: each row with its keys sorted.
-func (s RowSeq) JSON() iter.Seq2[[]byte, error] {
-	return func(yield func([]byte, error) bool) {
-		var buf []byte
-		var keys []string
-		for row, err := range s {
-			if err == nil {
-				buf, keys, err = appendRow(buf[:0], keys, row)
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(buf, nil) {
-				return
-			}
-		}
-	}
-}
+func (s RowSeq) JSON() iter.Seq2[[]byte, error] { return encoded(iter.Seq2[Row, error](s), appendRow) }
 
 // SliceRows returns a re-iterable [RowSeq] over rows held in memory.
 func SliceRows(rows []Row) RowSeq {
@@ -75,14 +56,14 @@ type Schema struct {
 	keys   []string // `{"name":` for the first field, `,"name":` after
 }
 
-// NewSchema returns the schema of rows with the given fields, in order. A
-// field name must be non-empty and appear once.
-func NewSchema(fields ...string) (*Schema, error) {
+// NewSchema returns the schema of rows with the given fields, in order.
+// It panics on an empty or repeated field name: a schema is fixed in code.
+func NewSchema(fields ...string) *Schema {
 	s := &Schema{fields: append([]string(nil), fields...), keys: make([]string, len(fields))}
 	seen := make(map[string]bool, len(fields))
 	for i, f := range fields {
 		if f == "" || seen[f] {
-			return nil, fmt.Errorf("socrata: schema field %d %q is empty or repeated", i, f)
+			panic(fmt.Sprintf("socrata: schema field %d %q is empty or repeated", i, f))
 		}
 		seen[f] = true
 		sep := byte(',')
@@ -90,16 +71,6 @@ func NewSchema(fields ...string) (*Schema, error) {
 			sep = '{'
 		}
 		s.keys[i] = string(append(appendString([]byte{sep}, f), ':'))
-	}
-	return s, nil
-}
-
-// MustSchema is [NewSchema] for schemas fixed in the code: it panics on an
-// empty or repeated field name.
-func MustSchema(fields ...string) *Schema {
-	s, err := NewSchema(fields...)
-	if err != nil {
-		panic(err)
 	}
 	return s
 }
@@ -140,12 +111,16 @@ type Table struct {
 func (Table) rows() {}
 
 // JSON implements [Rows]: each row with its keys in schema order.
-func (t Table) JSON() iter.Seq2[[]byte, error] {
+func (t Table) JSON() iter.Seq2[[]byte, error] { return encoded(t.Rows, t.Schema.AppendRow) }
+
+// encoded yields each row of seq as encode appends it to one reused
+// buffer, stopping at the first error.
+func encoded[R any](seq iter.Seq2[R, error], encode func([]byte, R) ([]byte, error)) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		var buf []byte
-		for vals, err := range t.Rows {
+		for row, err := range seq {
 			if err == nil {
-				buf, err = t.Schema.AppendRow(buf[:0], vals)
+				buf, err = encode(buf[:0], row)
 			}
 			if err != nil {
 				yield(nil, err)
@@ -183,14 +158,13 @@ func WriteJSON(w io.Writer, rows Rows) (int64, error) {
 	return n, bw.Flush()
 }
 
-// Value is one value of a fixed-schema row. The zero Value is null. Build
-// one with [Text], [Int], [Float], [Bool], [Number], [Timestamp] or, for
-// any value a [Row] may hold, [ValueOf].
+// Value is one value of a fixed-schema row: null (the zero Value), or
+// one made by [Text], [Int], [Float], [Bool] or [Number]. (A value of any
+// other kind, such as a GeoJSON object, goes in a [Row].)
 type Value struct {
 	kind valueKind
 	s    string // text, number
 	n    uint64 // int, float bits, bool
-	x    any    // anything else, encoded as in a Row
 }
 
 type valueKind uint8
@@ -202,10 +176,9 @@ const (
 	kindFloat
 	kindBool
 	kindNumber
-	kindAny
 )
 
-// Null returns the null value (the zero Value).
+// Null returns the null value, the zero Value.
 func Null() Value { return Value{} }
 
 // Text returns a string value.
@@ -219,11 +192,10 @@ func Float(f float64) Value { return Value{kind: kindFloat, n: math.Float64bits(
 
 // Bool returns a boolean value.
 func Bool(b bool) Value {
-	v := Value{kind: kindBool}
 	if b {
-		v.n = 1
+		return Value{kind: kindBool, n: 1}
 	}
-	return v
+	return Value{kind: kindBool}
 }
 
 // Number returns a number written as the text s, which must be a JSON
@@ -235,74 +207,26 @@ func Number(s string) Value {
 	return Value{kind: kindNumber, s: s}
 }
 
-// Timestamp returns a floating timestamp: t's wall clock in its own
-// location, as [FloatingTimestamp].
-func Timestamp(t time.Time) Value { return Value{kind: kindAny, x: t} }
-
-// ValueOf returns v, any value a [Row] may hold, as a Value.
-func ValueOf(v any) Value {
-	switch x := v.(type) {
-	case nil:
-		return Value{}
-	case string:
-		return Text(x)
-	case int:
-		return Int(int64(x))
-	case int64:
-		return Int(x)
-	case float64:
-		return Float(x)
-	case bool:
-		return Bool(x)
-	case json.Number:
-		return Number(string(x))
-	}
-	return Value{kind: kindAny, x: v}
-}
-
-// IsNull reports whether v is null (NaN and ±Inf floats included).
-func (v Value) IsNull() bool {
-	switch v.kind {
-	case kindNull:
-		return true
-	case kindFloat:
-		f := math.Float64frombits(v.n)
-		return math.IsNaN(f) || math.IsInf(f, 0)
-	case kindAny:
-		return v.x == nil
-	}
-	return false
-}
-
-// Interface returns v as the Go value a [Row] would hold: nil, string,
-// int64, float64 (nil for NaN and ±Inf), bool, json.Number, or the value
-// given to [ValueOf] or [Timestamp].
+// Interface returns v as a [Row] would hold it: nil (null, NaN, ±Inf),
+// string, int64, float64, bool or json.Number.
 func (v Value) Interface() any {
-	if v.IsNull() {
-		return nil
-	}
-	switch v.kind {
-	case kindText:
+	switch f := math.Float64frombits(v.n); {
+	case v.kind == kindText:
 		return v.s
-	case kindNumber:
-		return json.Number(v.s)
-	case kindInt:
+	case v.kind == kindInt:
 		return int64(v.n)
-	case kindFloat:
-		return math.Float64frombits(v.n)
-	case kindBool:
+	case v.kind == kindFloat && !math.IsNaN(f) && !math.IsInf(f, 0):
+		return f
+	case v.kind == kindBool:
 		return v.n == 1
+	case v.kind == kindNumber:
+		return json.Number(v.s)
 	}
-	return v.x
+	return nil
 }
-
-// errNumber is the cause of a Number value that is not a JSON number.
-var errNumber = errors.New("not a JSON number")
 
 func (v *Value) appendJSON(dst []byte) ([]byte, error) {
 	switch v.kind {
-	case kindNull:
-		return append(dst, "null"...), nil
 	case kindText:
 		return appendString(dst, v.s), nil
 	case kindInt:
@@ -310,15 +234,12 @@ func (v *Value) appendJSON(dst []byte) ([]byte, error) {
 	case kindFloat:
 		return appendFloat(dst, math.Float64frombits(v.n), 64), nil
 	case kindBool:
-		if v.n == 1 {
-			return append(dst, "true"...), nil
-		}
-		return append(dst, "false"...), nil
+		return strconv.AppendBool(dst, v.n == 1), nil
 	case kindNumber:
 		if !validNumber(v.s) {
-			return dst, fmt.Errorf("%q: %w", v.s, errNumber)
+			return dst, fmt.Errorf("%q is not a JSON number", v.s)
 		}
 		return append(dst, v.s...), nil
 	}
-	return appendValue(dst, v.x)
+	return append(dst, "null"...), nil
 }

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 )
 
 // tableOf builds a re-iterable Table over rows held in memory, yielding
@@ -33,20 +32,15 @@ func tableOf(s *Schema, rows ...[]Value) Table {
 // with the same NaN-to-null rule.
 func TestTableMatchesRow(t *testing.T) {
 	t.Parallel()
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2024, 11, 3, 1, 30, 0, 123e6, chicago)
 	row := Row{"text": "quote \" back \\ nl \n é \u2028 <b>", "int": int64(-7), "float": 2.22, "nan": math.NaN(),
 		"inf": math.Inf(-1), "big": 1e21, "small": 1e-7, "yes": true, "no": false, "null": nil,
-		"num": json.Number("12345678901234567890.5"), "when": ts, "point": map[string]any{"type": "Point"}}
-	schema := MustSchema("text", "int", "float", "nan", "inf", "big", "small", "yes", "no", "null", "num", "when", "point")
+		"num": json.Number("12345678901234567890.5")}
+	schema := NewSchema("text", "int", "float", "nan", "inf", "big", "small", "yes", "no", "null", "num")
 	vals := []Value{Text(row["text"].(string)), Int(-7), Float(2.22), Float(math.NaN()), Float(math.Inf(-1)), Float(1e21),
-		Float(1e-7), Bool(true), Bool(false), Null(), Number("12345678901234567890.5"), Timestamp(ts), ValueOf(row["point"])}
+		Float(1e-7), Bool(true), Bool(false), Null(), Number("12345678901234567890.5")}
 	for i, f := range schema.Fields() {
-		if got := ValueOf(row[f]); !reflect.DeepEqual(got, vals[i]) && f != "nan" && f != "when" {
-			t.Errorf("ValueOf(%v) = %#v, want %#v", row[f], got, vals[i])
+		if got, want := vals[i].Interface(), row[f]; got != want && f != "nan" && f != "inf" || (f == "nan" || f == "inf") && got != nil {
+			t.Errorf("%s: Interface() = %#v, want %#v", f, got, want)
 		}
 	}
 	var fromTable, fromRow bytes.Buffer
@@ -57,7 +51,7 @@ func TestTableMatchesRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `[{"text":"quote \" back \\ nl \n é \u2028 <b>","int":-7,"float":2.22,"nan":null,"inf":null,"big":1e+21,"small":1e-7,` +
-		`"yes":true,"no":false,"null":null,"num":12345678901234567890.5,"when":"2024-11-03T01:30:00.123","point":{"type":"Point"}}]`
+		`"yes":true,"no":false,"null":null,"num":12345678901234567890.5}]`
 	if fromTable.String() != want {
 		t.Errorf("table JSON\n got %s\nwant %s", fromTable.String(), want)
 	}
@@ -74,28 +68,28 @@ func TestTableMatchesRow(t *testing.T) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("table and row differ:\n%s\n%s", fromTable.String(), fromRow.String())
 	}
-	for i, v := range vals {
-		if v.IsNull() != (row[schema.Fields()[i]] == nil || i == 3 || i == 4) {
-			t.Errorf("%s: IsNull = %v", schema.Fields()[i], v.IsNull())
-		}
-	}
 }
 
 func TestSchemaErrors(t *testing.T) {
 	t.Parallel()
 	for _, fields := range [][]string{{"a", "a"}, {"a", ""}} {
-		if _, err := NewSchema(fields...); err == nil {
-			t.Errorf("NewSchema(%q) accepted", fields)
-		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewSchema(%q) accepted", fields)
+				}
+			}()
+			NewSchema(fields...)
+		}()
 	}
-	s := MustSchema("a", "b")
+	s := NewSchema("a", "b")
 	for _, tc := range []struct {
 		name string
 		rows [][]Value
 		want string
 	}{
 		{"short row", [][]Value{{Int(1), Int(2)}, {Int(1)}}, "reading row 1: a row of 1 values for a schema of 2 fields"},
-		{"bad number", [][]Value{{Int(1), Number("NaN")}}, `reading row 0: field "b": "NaN": not a JSON number`},
+		{"bad number", [][]Value{{Int(1), Number("NaN")}}, `reading row 0: field "b": "NaN" is not a JSON number`},
 	} {
 		_, err := WriteJSON(io.Discard, tableOf(s, tc.rows...))
 		var re *RowsError
@@ -104,10 +98,10 @@ func TestSchemaErrors(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if _, err := WriteJSON(&buf, tableOf(MustSchema())); err != nil || buf.String() != "[]" {
+	if _, err := WriteJSON(&buf, tableOf(NewSchema())); err != nil || buf.String() != "[]" {
 		t.Errorf("no rows: %q, %v", buf.String(), err)
 	}
-	if _, err := WriteJSON(&buf, tableOf(MustSchema(), []Value{})); err != nil || !strings.HasSuffix(buf.String(), "[{}]") {
+	if _, err := WriteJSON(&buf, tableOf(NewSchema(), []Value{})); err != nil || !strings.HasSuffix(buf.String(), "[{}]") {
 		t.Errorf("empty schema: %q, %v", buf.String(), err)
 	}
 }
@@ -117,7 +111,7 @@ func TestSchemaErrors(t *testing.T) {
 func TestUpsertTable(t *testing.T) {
 	t.Parallel()
 	c, api, _ := setup(t)
-	s := MustSchema("id", "name")
+	s := NewSchema("id", "name")
 	n := 25
 	boom := errors.New("boom")
 	rows := func(fail bool) Table {
@@ -156,7 +150,7 @@ func csrLikeTable(n int) Table {
 		"sr_status", "is_duplicate_1_0", "status_change_date", "created_date", "overdue_on_date", "last_update_date",
 		"close_date", "sr_age_days", "response_days", "open_count", "closed_count", "overdue_count", "closed_on_time",
 		"closed_late", "of_days_late", "sr_location", "state_plane_x_coordinate", "state_plane_y_coordinate", "location", "fiscal_year"}
-	s := MustSchema(fields...)
+	s := NewSchema(fields...)
 	return Table{Schema: s, Rows: func(yield func([]Value, error) bool) {
 		row := []Value{Text("24-00012345"), Text("Transportation & Public Works"), Text("TPW - Street Maintenance"),
 			Text("Pothole Repair"), Text("Spot311 Interface"), Text("Closed"), Int(0), Text("2023-10-03T14:15:07"),

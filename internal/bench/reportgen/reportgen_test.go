@@ -29,7 +29,7 @@ func TestWriteParses(t *testing.T) {
 			if err != nil {
 				t.Fatalf("n=%d: %v", n, err)
 			}
-			if row[loc].IsNull() {
+			if row[loc].Interface() == nil {
 				nullLoc++
 			}
 			if strings.Contains(row[csr.ColSRLocation].Interface().(string), `"UNIT B"`) {
