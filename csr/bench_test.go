@@ -154,7 +154,7 @@ func BenchmarkEncode(b *testing.B) {
 	}
 	// As socrata.Client.Upsert consumes a table: each row's JSON appended
 	// to a chunk buffer (here reset every 32 KiB).
-	table := socrata.Table{Schema: Schema(), Rows: func(yield func([]socrata.Value, error) bool) {
+	table := socrata.Table{Schema: schema, Rows: func(yield func([]socrata.Value, error) bool) {
 		for i := 0; b.Loop(); i++ {
 			if !yield(rows[i%len(rows)], nil) {
 				return

@@ -13,7 +13,7 @@
 //	res, err := soda.Upsert(ctx, dataset, csr.Rows(rd, csr.NewTransformer()), socrata.UpsertOptions{})
 //
 // Rows are socrata's fixed-schema rows: [Rows] and [FlexRows] return a
-// socrata.Table whose one reused row is filled in place, in [Schema] order.
+// socrata.Table whose one reused row is filled in place, in [Fields] order.
 //
 // # Transform
 //

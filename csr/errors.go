@@ -26,8 +26,7 @@ var (
 	// the rest of the report in memory.
 	ErrRecordTooLong = errors.New("record too long")
 	// ErrTruncated means the report was cut: its last line has no line end
-	// and the response declared no length (Content-Length) that would show
-	// it whole. The last row is not returned.
+	// and the response declared no length to show it whole.
 	ErrTruncated = errors.New("the report was cut")
 	// ErrTooLarge means a download is larger than its documented bound
 	// ([MaxFlexNotesSize]).

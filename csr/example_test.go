@@ -10,10 +10,10 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
-func ExampleFormatDate() {
+func ExampleAppendDate() {
 	for _, s := range []string{"10/3/2023 2:15:07 PM", "3/10/2024 2:30:00 AM", "12/1/2023 12:05 AM", "13/45/2023"} {
-		out, ok := csr.FormatDate(s)
-		fmt.Println(out, ok)
+		out, ok := csr.AppendDate(nil, s)
+		fmt.Println(string(out), ok)
 	}
 	// Output:
 	// 2023-10-03T14:15:07 true

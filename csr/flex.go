@@ -38,10 +38,6 @@ const (
 
 var flexSchema = socrata.NewSchema(FlexFields()...)
 
-// FlexSchema returns the Socrata schema of a flex-notes row: [FlexFields],
-// in order.
-func FlexSchema() *socrata.Schema { return flexSchema }
-
 // FlexFields returns the Socrata field names of a flex-notes row, in report
 // order. It returns a new slice on every call.
 func FlexFields() []string {
@@ -89,10 +85,9 @@ type FlexStats struct {
 	ByQuestion map[string]int // dropped rows per ignored question
 }
 
-// Bounds of the flex-notes workbook: the download (the compressed xlsx,
-// which excelize holds in memory), the workbook unzipped (what excelize
-// may inflate, spilling to temporary files) and one cell, in bytes. The
-// real report is a few MB; Excel itself caps a cell at 32,767 characters.
+// Bounds of the flex-notes workbook, in bytes: the download (excelize
+// holds it in memory; the real one is a few MB), the workbook unzipped,
+// and a cell (Excel itself caps one at 32,767 characters).
 const (
 	MaxFlexNotesSize     = 64 << 20
 	MaxFlexNotesUnzipped = 1 << 30
@@ -250,7 +245,7 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// Read fills row, which must hold one value per [FlexSchema] field, with
+// Read fills row, which must hold one value per [FlexFields] field, with
 // the next published row, skipping blank rows and rows whose question is
 // ignored. It returns io.EOF at the end.
 func (fn *FlexNotes) Read(row []socrata.Value) error {
@@ -336,7 +331,7 @@ func (fn *FlexNotes) Close() error {
 	return errors.Join(errs...)
 }
 
-// FlexRows returns fn's published rows as a socrata.Table ([FlexSchema]).
+// FlexRows returns fn's published rows as a socrata.Table ([FlexFields]).
 // It fills and yields the same value slice for every row. Iteration stops
 // after the first error.
 func FlexRows(fn *FlexNotes) socrata.Table {

@@ -30,9 +30,6 @@ type Record struct {
 	Values [NumColumns]string
 }
 
-// Get returns the text of column c.
-func (r *Record) Get(c Column) string { return r.Values[c] }
-
 // Reader reads the 3-1-1 CSR report: UTF-16 text with a byte-order mark,
 // tab-separated, CRLF or LF line ends, one header line. Fields that start
 // with a double quote are quoted fields (they may contain tabs, line breaks
@@ -51,9 +48,8 @@ type Reader struct {
 	row    int             // data rows returned so far
 	err    error           // sticky I/O error or io.EOF
 
-	// needLineEnd makes a last line without a line end an error: set
-	// when the body's length was not declared, so a cut cannot be told
-	// from the end.
+	// needLineEnd: a last line without a line end is a cut (the body's
+	// length was not declared).
 	needLineEnd bool
 	lone        int   // lone surrogates in the record being read
 	surrogates  int   // lone surrogates replaced so far
@@ -72,13 +68,10 @@ type Reader struct {
 // publishes (all of them are listed). Extra columns are ignored and the
 // columns may come in any order.
 //
-// The byte-order mark selects the decoding (UTF-16 LE, the report's, or
-// BE). A lone surrogate, which UTF-16 text should never hold, becomes
-// U+FFFD and is counted ([Reader.Surrogates]).
-//
-// A last line without a line end is taken as complete: r is assumed to be
-// whole (a file). [Client.Open] is stricter, since a response that
-// declared no length and was cut looks like one that ended.
+// The byte-order mark selects the byte order. A lone surrogate becomes
+// U+FFFD and is counted ([Reader.Surrogates]). A last line without a line
+// end is complete (r is taken to be whole, as a file is); [Client.Open]
+// refuses it when the response declared no length ([ErrTruncated]).
 func NewReader(r io.Reader) (*Reader, error) { return newReader(r, false) }
 
 func newReader(r io.Reader, needLineEnd bool) (*Reader, error) {

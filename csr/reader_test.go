@@ -306,7 +306,7 @@ func TestReaderShapes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, r.Get(ColSRNumber)+"|"+r.Get(ColSRLocation))
+				got = append(got, r.Values[ColSRNumber]+"|"+r.Values[ColSRLocation])
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("got %q, want %q", got, tc.want)

@@ -11,21 +11,15 @@ import (
 )
 
 // NumFields is the number of fields of a transformed row: the mapped
-// columns, then location and fiscal_year (see [Fields] and [Schema]).
+// columns, then location and fiscal_year (see [Fields]).
 const NumFields = NumColumns + 2
 
-// The positions of the added fields in a transformed row; a mapped
-// column's value is at its [Column].
-const (
-	slotLocation   = NumColumns
-	slotFiscalYear = NumColumns + 1
-)
+// The added fields follow the mapped columns (a column's value is at its
+// index).
+const slotLocation, slotFiscalYear = NumColumns, NumColumns + 1
 
+// schema is the Socrata schema of a transformed row: [Fields], in order.
 var schema = socrata.NewSchema(Fields()...)
-
-// Schema returns the Socrata schema of a transformed row: [Fields], in
-// order. Rows filled by [Transformer.Transform] hold their values in it.
-func Schema() *socrata.Schema { return schema }
 
 // maxOddRows is how many row numbers [NotNumber] keeps per column.
 const maxOddRows = 5
@@ -39,25 +33,18 @@ type NotNumber struct {
 }
 
 // Transformer turns report records into Socrata rows, filling the values
-// of a row in place, in [Schema] order. It reuses an internal buffer
-// between calls, so it is not safe for concurrent use; use one per
-// goroutine.
+// of a row in place, in [Fields] order. It reuses a buffer between calls:
+// use one per goroutine.
 //
-// Every field is set; a missing value is null (never "NaN"). Values per
-// field:
+// Every field is set; a missing value is null (never "NaN"). Values:
 //
-//   - text columns (service_request_sr_number, department,
-//     group_description, sr_description, method_received, sr_status,
-//     sr_location): the text, exactly as in the report;
-//   - the five dates (status_change_date, created_date, overdue_on_date,
-//     last_update_date, close_date): text "YYYY-MM-DDTHH:MM:SS", see
+//   - text columns ([KindText]): the text, exactly as in the report;
+//   - the five dates ([KindDate]): text "YYYY-MM-DDTHH:MM:SS", see
 //     [AppendDate];
-//   - counts and days (is_duplicate_1_0, sr_age_days, response_days,
-//     open_count, closed_count, overdue_count, closed_on_time,
-//     closed_late, of_days_late) and the state-plane coordinates: an
-//     integer when the text is one, a number otherwise; text that is not a
-//     number (Pending, 1,234.5) is published as it is, as the pandas job
-//     did, and counted in [Transformer.NotNumbers];
+//   - counts and days ([KindNumber]): an integer when the text is one, a
+//     number otherwise (the state-plane coordinates always a number);
+//     text that is not a number (Pending, 1,234.5) is published as it is,
+//     as the pandas job did, and counted in [Transformer.NotNumbers];
 //   - location: text "POINT (<lon> <lat>)", WGS84 degrees in Go's
 //     shortest round-trip form, null when either coordinate is missing or
 //     not a number;
@@ -127,10 +114,13 @@ func (t *Transformer) Transform(rec *Record, row []socrata.Value) error {
 			s := trimSpace(v)
 			if n, ok := parseInt(s); ok && c != ColStatePlaneX && c != ColStatePlaneY {
 				row[c] = socrata.Int(n)
-				x, y, haveX, haveY = coord(c, float64(n), x, y, haveX, haveY)
 			} else if f, ok := parseFloat(s); ok {
 				row[c] = socrata.Float(f)
-				x, y, haveX, haveY = coord(c, f, x, y, haveX, haveY)
+				if c == ColStatePlaneX {
+					x, haveX = f, true
+				} else if c == ColStatePlaneY {
+					y, haveY = f, true
+				}
 			} else {
 				row[c] = socrata.Text(v)
 				t.notNumber(c, rec.Row)
@@ -141,15 +131,12 @@ func (t *Transformer) Transform(rec *Record, row []socrata.Value) error {
 	if haveX && haveY {
 		lon, lat := StatePlaneToWGS84(x, y)
 		locAt = len(t.buf)
-		t.buf = append(t.buf, "POINT ("...)
-		t.buf = strconv.AppendFloat(t.buf, lon, 'f', -1, 64)
-		t.buf = append(t.buf, ' ')
-		t.buf = strconv.AppendFloat(t.buf, lat, 'f', -1, 64)
-		t.buf = append(t.buf, ')')
+		t.buf = append(strconv.AppendFloat(append(t.buf, "POINT ("...), lon, 'f', -1, 64), ' ')
+		t.buf = append(strconv.AppendFloat(t.buf, lat, 'f', -1, 64), ')')
 	}
 	s := string(t.buf)
-	for _, c := range [...]Column{ColStatusChangeDate, ColCreatedDate, ColOverdueOnDate, ColLastUpdateDate, ColCloseDate} {
-		if end := dateAt[c]; end > 0 {
+	for c, end := range dateAt { // set for the dates only
+		if end > 0 {
 			row[c] = socrata.Text(s[end-19 : end])
 		}
 	}
@@ -165,17 +152,6 @@ func (t *Transformer) Transform(rec *Record, row []socrata.Value) error {
 		row[slotFiscalYear] = socrata.Int(int64(FiscalYear(year, month)))
 	}
 	return nil
-}
-
-// coord remembers a state-plane coordinate for the location.
-func coord(c Column, f, x, y float64, haveX, haveY bool) (float64, float64, bool, bool) {
-	switch c {
-	case ColStatePlaneX:
-		return f, y, true, haveY
-	case ColStatePlaneY:
-		return x, f, haveX, true
-	}
-	return x, y, haveX, haveY
 }
 
 // FiscalYear returns the City of Austin fiscal year of a date: its year,

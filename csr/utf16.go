@@ -69,11 +69,9 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 				}
 			}
 		}
-		n := 3
-		if size == 4 {
-			n = 4
-		} else if r < 0x800 {
-			n = 2
+		n := utf8.RuneLen(r)
+		if n < 0 { // a lone surrogate
+			n = 3
 		}
 		if nDst+n > len(dst) {
 			return nDst, nSrc, transform.ErrShortDst
@@ -102,16 +100,14 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 // marked in p (ED A0..BF xx) with U+FFFD, and returns how many there were.
 func replaceSurrogates(p []byte) int {
 	n := 0
-	for i := bytes.IndexByte(p, 0xED); i >= 0 && i+2 < len(p); {
-		if p[i+1] >= 0xA0 && p[i+1] <= 0xBF {
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(p[i:], 0xED)
+		if j < 0 || i+j+2 >= len(p) {
+			return n
+		}
+		if i += j; p[i+1] >= 0xA0 && p[i+1] <= 0xBF {
 			p[i], p[i+1], p[i+2] = 0xEF, 0xBF, 0xBD
 			n++
 		}
-		j := bytes.IndexByte(p[i+1:], 0xED)
-		if j < 0 {
-			break
-		}
-		i += 1 + j
 	}
-	return n
 }

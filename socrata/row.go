@@ -17,10 +17,9 @@ import (
 const FloatingTimestamp = "2006-01-02T15:04:05.000"
 
 // Row is one dataset row keyed by API field name. Values may be nil, string,
-// bool, any integer type, float32/float64 (NaN and ±Inf are written as
-// null), json.Number, time.Time (written as a floating timestamp),
-// a json.Marshaler, or anything else encoding/json can marshal (for example
-// a GeoJSON point as map[string]any).
+// bool, integers, floats (NaN and ±Inf are written as null), json.Number,
+// time.Time (a floating timestamp), or anything encoding/json can marshal
+// (a GeoJSON point as map[string]any, say).
 type Row map[string]any
 
 // appendRow appends row as a JSON object with sorted keys.

@@ -10,21 +10,14 @@ import (
 	"strconv"
 )
 
-// Rows is what [Client.Upsert] and [Client.Replace] publish: a stream of
-// rows, each written as one JSON object. Two forms implement it:
-//
-//   - [RowSeq]: [Row] maps, for small and ad-hoc writes (keys sorted);
-//   - [Table]: fixed-schema rows, for large ones: the field names once, in
-//     a [Schema], and each row as its values in that order (keys in schema
-//     order), so encoding a row is appending its values.
-//
-// Both follow the same rules (NaN and ±Inf are written as null) and go
-// through the same chunking, retries and accounting.
+// Rows is what [Client.Upsert] and [Client.Replace] publish, in one of two
+// forms: a [Table] (fixed-schema rows, for large publishes) or a [RowSeq]
+// ([Row] maps, for small and ad-hoc ones). Both write NaN and ±Inf as null
+// and go through the same chunking, retries and accounting.
 type Rows interface {
-	// JSON yields each row encoded as one JSON object, or the error that
-	// stopped the rows (the iterator's own, or a value that cannot be
-	// encoded); iteration stops after an error. The slice is only valid
-	// until the next row is asked for.
+	// JSON yields each row as one JSON object (valid until the next row),
+	// or the error that stopped the rows, the iterator's own or a value
+	// that cannot be encoded.
 	JSON() iter.Seq2[[]byte, error]
 	rows() // Rows is implemented by RowSeq and Table only
 }
@@ -99,10 +92,10 @@ func (s *Schema) AppendRow(dst []byte, vals []Value) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// Table is a stream of fixed-schema rows: each row yielded by Rows holds
-// one [Value] per field of Schema, in order. The publish is done with a
-// row before it asks for the next, so Rows may fill and yield the same
-// slice every time.
+// Table is a stream of fixed-schema rows, each one [Value] per field of
+// Schema, in order, so that encoding a row is appending its values. A row
+// is encoded before the next is asked for: Rows may yield one slice,
+// filled again for every row.
 type Table struct {
 	Schema *Schema
 	Rows   iter.Seq2[[]Value, error]
