@@ -54,9 +54,6 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 		if nSrc+1 >= len(src) {
 			break
 		}
-		if src[nSrc+hi] == 0 && src[nSrc+lo] < utf8.RuneSelf {
-			return nDst, nSrc, transform.ErrShortDst // dst is full
-		}
 		r := rune(src[nSrc+hi])<<8 | rune(src[nSrc+lo])
 		size := 2
 		if 0xD800 <= r && r < 0xDC00 { // a high surrogate: a pair, if a low one follows

@@ -45,6 +45,22 @@ func decodeBoth(t *testing.T, p []byte) (fast, slow, fastSmall []byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A destination of four bytes at a time: the decoder stops when
+		// it is full and goes on where it stopped.
+		var tiny []byte
+		d, dst := &utf16Decoder{bigEndian: bigEndian}, make([]byte, 4)
+		for src := p; ; {
+			nd, ns, err := d.Transform(dst, src, true)
+			tiny, src = append(tiny, dst[:nd]...), src[ns:]
+			if err == nil {
+				break
+			} else if err != transform.ErrShortDst {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(tiny, got) {
+			t.Fatalf("four bytes at a time %q, whole %q", tiny, got)
+		}
 		replaceSurrogates(got)
 		replaceSurrogates(small)
 		if !bigEndian {

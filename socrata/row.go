@@ -22,10 +22,13 @@ const FloatingTimestamp = "2006-01-02T15:04:05.000"
 // (a GeoJSON point as map[string]any, say).
 type Row map[string]any
 
-// appendRow appends row as a JSON object with sorted keys.
-func appendRow(dst []byte, row Row) ([]byte, error) {
+// appendRow appends row as a JSON object with sorted keys. keys is
+// scratch space, returned for reuse.
+func appendRow(dst []byte, keys []string, row Row) ([]byte, []string, error) {
+	keys = slices.AppendSeq(keys[:0], maps.Keys(row))
+	slices.Sort(keys)
 	dst = append(dst, '{')
-	for i, k := range slices.Sorted(maps.Keys(row)) {
+	for i, k := range keys {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -33,10 +36,10 @@ func appendRow(dst []byte, row Row) ([]byte, error) {
 		dst = append(dst, ':')
 		var err error
 		if dst, err = appendValue(dst, row[k]); err != nil {
-			return dst, fmt.Errorf("field %q: %w", k, err)
+			return dst, keys, fmt.Errorf("field %q: %w", k, err)
 		}
 	}
-	return append(dst, '}'), nil
+	return append(dst, '}'), keys, nil
 }
 
 func appendValue(dst []byte, v any) ([]byte, error) {

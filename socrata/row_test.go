@@ -25,7 +25,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := appendRow(nil, tt.row)
+			got, _, err := appendRow(nil, nil, tt.row)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +44,7 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 
 func TestEncoderInvalidUTF8(t *testing.T) {
 	t.Parallel()
-	got, err := appendRow(nil, Row{"a": "x\xffy"})
+	got, _, err := appendRow(nil, nil, Row{"a": "x\xffy"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +167,10 @@ func BenchmarkEncodeRow(b *testing.B) {
 		"state_plane_x_coordinate": 3114567.25, "state_plane_y_coordinate": 10072345.5,
 	}
 	var buf []byte
+	var keys []string
 	b.ReportAllocs()
 	for b.Loop() {
-		buf, _ = appendRow(buf[:0], row)
+		buf, keys, _ = appendRow(buf[:0], keys, row)
 	}
 	b.SetBytes(int64(len(buf)))
 }

@@ -29,7 +29,13 @@ type RowSeq iter.Seq2[Row, error]
 func (RowSeq) rows() {}
 
 // JSON implements [Rows]: each row with its keys sorted.
-func (s RowSeq) JSON() iter.Seq2[[]byte, error] { return encoded(iter.Seq2[Row, error](s), appendRow) }
+func (s RowSeq) JSON() iter.Seq2[[]byte, error] {
+	var keys []string // sort scratch, for one range over the result at a time
+	return encoded(iter.Seq2[Row, error](s), func(dst []byte, row Row) (out []byte, err error) {
+		out, keys, err = appendRow(dst, keys, row)
+		return out, err
+	})
+}
 
 // SliceRows returns a re-iterable [RowSeq] over rows held in memory.
 func SliceRows(rows []Row) RowSeq {
