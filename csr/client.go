@@ -139,7 +139,7 @@ func (c *Client) Fetch(ctx context.Context) (io.ReadCloser, error) {
 	c.logger.InfoContext(ctx, "report response", "url", c.safeURL, "status", resp.StatusCode,
 		"content_type", resp.Header.Get("Content-Type"), "content_length", resp.ContentLength,
 		"wait", time.Since(started).Round(time.Millisecond))
-	return &body{rc: resp.Body, url: c.safeURL}, nil
+	return &body{rc: resp.Body, url: c.safeURL, declared: resp.ContentLength >= 0}, nil
 }
 
 // Open fetches the report and returns a [Reader] over it (see [NewReader]
@@ -149,7 +149,8 @@ func (c *Client) Open(ctx context.Context) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd, err := NewReader(rc)
+	b, _ := rc.(*body)
+	rd, err := newReader(rc, b == nil || !b.declared)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -175,10 +176,11 @@ func htmlSummary(p []byte) string {
 // body wraps a streaming response body so a read failure says what and how
 // much arrived.
 type body struct {
-	rc  io.ReadCloser
-	url string
-	n   int64
-	err error
+	rc       io.ReadCloser
+	url      string
+	n        int64
+	err      error
+	declared bool // the response declared its length (net/http checks it)
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -200,8 +202,7 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 // Close closes the response body without draining it: a drain would
-// block on a stalled stream, and on the read-ahead goroutine's read in
-// progress (StreamRowsAhead), which Close must interrupt instead.
+// block on a stalled stream.
 func (b *body) Close() error {
 	return b.rc.Close()
 }

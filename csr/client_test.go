@@ -232,7 +232,7 @@ func TestClientOpen(t *testing.T) {
 			rows := 0
 			if err == nil {
 				defer rd.Close()
-				for _, rerr := range Rows[map[string]any](rd) {
+				for _, rerr := range mapRows(rd) {
 					if rerr != nil {
 						err = rerr
 						break
@@ -314,13 +314,12 @@ func TestNewConfig(t *testing.T) {
 	}
 }
 
-// TestCloseInterruptsStalledRead stops a StreamRowsAhead consumer early
-// while the read-ahead goroutine is blocked on a report stream that has
-// stalled: closing the Reader must interrupt that read and return, not
-// wait for the stream (as StreamRowsAhead's doc promises).
+// TestCloseInterruptsStalledRead stops a consumer early on a report stream
+// that has stalled: closing the Reader must return, not wait for (or
+// drain) the stream.
 func TestCloseInterruptsStalledRead(t *testing.T) {
 	t.Parallel()
-	data := benchReport(t, 2*aheadBatch)
+	data := benchReport(t, 512)
 	release := make(chan struct{})
 	defer close(release) // before Cleanup's server.Close, which waits for the handler
 	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
@@ -337,7 +336,7 @@ func TestCloseInterruptsStalledRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, err := range StreamRowsAhead[map[string]any](rd, 1) {
+	for _, err := range Rows(rd, NewTransformer()).Rows {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -89,31 +89,24 @@ const (
 	FieldFiscalYear = "fiscal_year"
 )
 
+// def returns the column's definition (the zero one out of range).
+func (c Column) def() (d columnDef) {
+	if c >= 0 && c < NumColumns {
+		d = columnDefs[c]
+	}
+	return d
+}
+
 // Name returns the column's header in the report, for example
 // "Service Request (SR) Number".
-func (c Column) Name() string {
-	if c < 0 || c >= NumColumns {
-		return ""
-	}
-	return columnDefs[c].name
-}
+func (c Column) Name() string { return c.def().name }
 
 // Field returns the Socrata field name the column maps to, for example
 // "service_request_sr_number".
-func (c Column) Field() string {
-	if c < 0 || c >= NumColumns {
-		return ""
-	}
-	return columnDefs[c].field
-}
+func (c Column) Field() string { return c.def().field }
 
 // Kind returns how the column is published.
-func (c Column) Kind() Kind {
-	if c < 0 || c >= NumColumns {
-		return KindText
-	}
-	return columnDefs[c].kind
-}
+func (c Column) Kind() Kind { return c.def().kind }
 
 // String returns the column's report header.
 func (c Column) String() string { return c.Name() }

@@ -75,7 +75,7 @@ func TestMissingValuesEveryColumn(t *testing.T) {
 		for c := range Column(NumColumns) {
 			rec := Record{Row: 1, Line: 2, Values: sampleValues(0)}
 			rec.Values[c] = m
-			row, err := tr.Row(&rec)
+			row, err := mapRow(tr, &rec)
 			if err != nil {
 				t.Errorf("marker %q in %s: %v", m, c.Field(), err)
 				continue
@@ -97,7 +97,7 @@ func TestMissingValuesEveryColumn(t *testing.T) {
 	for _, s := range []string{"na", "Na", "NA ", " N/A", "NONE", "nil", "-", "0"} {
 		rec := Record{Values: sampleValues(0)}
 		rec.Values[ColSRLocation] = s
-		row, err := tr.Row(&rec)
+		row, err := mapRow(tr, &rec)
 		if err != nil || row["sr_location"] != s {
 			t.Errorf("sr_location %q gives %#v, %v; want the text", s, row["sr_location"], err)
 		}
@@ -134,7 +134,7 @@ func TestFlexContract(t *testing.T) {
 	}
 	defer fn.Close()
 	var rows []map[string]any
-	for row, err := range FlexRows[map[string]any](fn) {
+	for row, err := range flexMapRows(fn) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -140,17 +140,6 @@ func AppendDate(dst []byte, s string) (out []byte, ok bool) {
 	return dst, true
 }
 
-// FormatDate is [AppendDate] returning a string; ok is false when s is in
-// no accepted format.
-func FormatDate(s string) (string, bool) {
-	var buf [19]byte
-	b, ok := AppendDate(buf[:0], s)
-	if !ok {
-		return "", false
-	}
-	return string(b), true
-}
-
 // digits reads between 1 and max decimal digits of s starting at i and
 // returns their value and count (0 when s[i] is not a digit).
 func digits(s string, i, max int) (n, w int) {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func TestFormatDate(t *testing.T) {
+func TestAppendDate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		in, want string // want "" means rejected
@@ -52,20 +52,20 @@ func TestFormatDate(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
-			got, ok := FormatDate(tc.in)
+			got, ok := formatDate(tc.in)
 			if ok != (tc.want != "") || got != tc.want {
-				t.Fatalf("FormatDate(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+				t.Fatalf("formatDate(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
 			}
 		})
 	}
 }
 
-func FuzzFormatDate(f *testing.F) {
+func FuzzAppendDate(f *testing.F) {
 	for _, s := range []string{"10/3/2023 2:15:07 PM", "2023-10-03T14:15:07", "2/29/2024 0:00", "1/1/2023 13:00 PM", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := FormatDate(s)
+		got, ok := formatDate(s)
 		if !ok {
 			if got != "" {
 				t.Fatalf("rejected %q but returned %q", s, got)
@@ -74,11 +74,11 @@ func FuzzFormatDate(f *testing.F) {
 		}
 		// Every accepted date is a valid timestamp and a fixed point.
 		if _, err := time.Parse("2006-01-02T15:04:05", got); err != nil {
-			t.Fatalf("FormatDate(%q) = %q, which is not a valid timestamp: %v", s, got, err)
+			t.Fatalf("formatDate(%q) = %q, which is not a valid timestamp: %v", s, got, err)
 		}
-		again, ok := FormatDate(got)
+		again, ok := formatDate(got)
 		if !ok || again != got {
-			t.Fatalf("FormatDate(%q) = %q, %v; want it unchanged", got, again, ok)
+			t.Fatalf("formatDate(%q) = %q, %v; want it unchanged", got, again, ok)
 		}
 	})
 }
@@ -90,4 +90,10 @@ func TestFiscalYear(t *testing.T) {
 			t.Errorf("FiscalYear(%d, %d) = %d, want %d", tc.y, tc.m, got, tc.want)
 		}
 	}
+}
+
+// formatDate is AppendDate returning a string.
+func formatDate(s string) (string, bool) {
+	b, ok := AppendDate(nil, s)
+	return string(b), ok
 }

@@ -10,12 +10,10 @@
 //	rd, err := c.Open(ctx) // fetch + check that the response is the report
 //	if err != nil { ... }  // *csr.APIError, *csr.Error, *csr.FormatError
 //	defer rd.Close()
-//	res, err := soda.Upsert(ctx, dataset, csr.StreamRowsAhead[socrata.Row](rd, 0), socrata.UpsertOptions{})
+//	res, err := soda.Upsert(ctx, dataset, csr.Rows(rd, csr.NewTransformer()), socrata.UpsertOptions{})
 //
-// The package does not import the Socrata client: rows are
-// map[string]any, and the generic [Rows], [StreamRows], [StreamRowsAhead]
-// and [FlexRows] yield any map type with that underlying type, such as
-// socrata.Row.
+// Rows are socrata's fixed-schema rows: [Rows] and [FlexRows] return a
+// socrata.Table whose one reused row is filled in place, in [Fields] order.
 //
 // # Transform
 //
@@ -23,7 +21,9 @@
 // dashboard contract (see [Column] and [Fields]), reformats the five dates
 // to floating timestamps without converting time zones ([AppendDate]),
 // adds fiscal_year and location, and publishes every missing-value marker
-// ([DefaultMissingValues]) as null. location is computed from the
+// ([DefaultMissingValues]) as null. Text in a numeric column is published
+// as it is and counted ([Transformer.NotNumbers]). location is computed
+// from the
 // state-plane coordinates (NAD83 / Texas Central, US survey feet,
 // EPSG:2277) by a documented Lambert Conformal Conic inverse
 // ([StatePlaneToWGS84]) tested against PROJ.
@@ -58,9 +58,13 @@
 //     Missing). Its message says what arrived, quoting at most a short
 //     prefix, never a whole body.
 //   - [*ParseError]: a record or value the job cannot publish, with its
-//     data row and line numbers and column: [ErrBadDate], [ErrBadNumber],
+//     data row and line numbers and column: [ErrBadDate],
 //     [ErrFieldCount], [ErrQuote], [ErrRecordTooLong] (a record over
-//     [MaxRecordSize]: a quote never closed, no line ends).
+//     [MaxRecordSize]: a quote never closed, no line ends; a flex-notes
+//     cell over [MaxFlexCellSize]).
+//   - [ErrTruncated] (in an [*Error]): the report was cut — its last line
+//     has no line end and the response declared no length; [ErrTooLarge]:
+//     a flex-notes workbook over [MaxFlexNotesSize].
 //
 // # Retries
 //
@@ -72,25 +76,13 @@
 // A failure while the body streams cannot be retried transparently;
 // upserts are keyed, so rerunning the job completes the set.
 //
-// # Streaming
+// # Streaming and decoding
 //
-// [Reader.Read] follows the io.EOF contract of encoding/csv. A Reader holds
-// one record, a Transformer one reusable buffer. [Rows] allocates a map per
-// row (safe to keep); [StreamRows] reuses one row map and suits consumers
-// that encode each row before taking the next (socrata.Client.Upsert
-// does); [StreamRowsAhead] also moves reading, decoding and transforming to
-// a second goroutine, a bounded number of 256-row batches ahead — the
-// fastest path on a multi-core machine, with memory independent of the
-// report's size.
-//
-// # Decoding
-//
-// The first bytes decide: a UTF-16 byte-order mark is required. UTF-16 BE
-// is decoded by golang.org/x/text (unicode.BOMOverride); UTF-16 LE, the
-// report's encoding, by a decoder that copies ASCII code units itself and
-// hands every other code unit to x/text's UTF-16 decoder, producing the
-// same bytes (checked by a differential fuzz test) at about twice the
-// speed.
+// [Reader.Read] follows the io.EOF contract of encoding/csv and holds one
+// record. A UTF-16 byte-order mark is required; both byte orders are
+// decoded by one small decoder that copies ASCII four code units at a
+// time and turns a lone surrogate into U+FFFD, counted with its row
+// ([Reader.Surrogates]).
 //
 // # Logging
 //

@@ -14,8 +14,6 @@ var (
 	ErrNotReport = errors.New("not the expected report")
 	// ErrBadDate means a date column holds text in no accepted format.
 	ErrBadDate = errors.New("unrecognised date")
-	// ErrBadNumber means a numeric column holds text that is not a number.
-	ErrBadNumber = errors.New("not a number")
 	// ErrFieldCount means a record has a different number of fields than
 	// the header.
 	ErrFieldCount = errors.New("wrong number of fields")
@@ -26,6 +24,12 @@ var (
 	// or a body without line ends. Reading stops there rather than hold
 	// the rest of the report in memory.
 	ErrRecordTooLong = errors.New("record too long")
+	// ErrTruncated means the report was cut: its last line has no line end
+	// and the response declared no length to show it whole.
+	ErrTruncated = errors.New("the report was cut")
+	// ErrTooLarge means a download is larger than its documented bound
+	// ([MaxFlexNotesSize]).
+	ErrTooLarge = errors.New("report too large")
 )
 
 // Error records the operation and endpoint that failed and the cause: a
@@ -72,7 +76,7 @@ func (e *FormatError) Unwrap() error { return ErrNotReport }
 
 // ParseError is a syntax error in the tab-separated report or a value that
 // cannot be transformed. It wraps [ErrFieldCount], [ErrQuote],
-// [ErrRecordTooLong], [ErrBadDate] or [ErrBadNumber].
+// [ErrRecordTooLong] or [ErrBadDate].
 type ParseError struct {
 	Row    int    // 1-based data row (the header is row 0)
 	Line   int    // 1-based line of the report where the row starts

@@ -2,16 +2,18 @@ package csr_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/csr"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 	"golang.org/x/text/encoding/unicode"
 )
 
-func ExampleFormatDate() {
+func ExampleAppendDate() {
 	for _, s := range []string{"10/3/2023 2:15:07 PM", "3/10/2024 2:30:00 AM", "12/1/2023 12:05 AM", "13/45/2023"} {
-		out, ok := csr.FormatDate(s)
-		fmt.Println(out, ok)
+		out, ok := csr.AppendDate(nil, s)
+		fmt.Println(string(out), ok)
 	}
 	// Output:
 	// 2023-10-03T14:15:07 true
@@ -46,14 +48,20 @@ func ExampleRows() {
 		fmt.Println(err)
 		return
 	}
-	for row, err := range csr.Rows[map[string]any](rd) {
+	table := csr.Rows(rd, csr.NewTransformer())
+	for row, err := range table.Rows {
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(row["service_request_sr_number"], row["created_date"], row["fiscal_year"], row["close_date"], row["location"])
+		fmt.Println(row[csr.ColSRNumber].Interface(), row[csr.ColCreatedDate].Interface(), row[csr.ColCloseDate].Interface() == nil)
 	}
-	// Output: 23-00412345 2023-10-03T14:15:07 2024 <nil> POINT (-97.74204105377774 30.26631862467003)
+	// The table is what socrata.Client.Upsert takes; as JSON:
+	rd, _ = csr.NewReader(strings.NewReader(report))
+	socrata.WriteJSON(os.Stdout, csr.Rows(rd, csr.NewTransformer()))
+	// Output:
+	// 23-00412345 2023-10-03T14:15:07 true
+	// [{"service_request_sr_number":"23-00412345","department":null,"group_description":null,"sr_description":null,"method_received":null,"sr_status":null,"is_duplicate_1_0":null,"status_change_date":null,"created_date":"2023-10-03T14:15:07","overdue_on_date":null,"last_update_date":null,"close_date":null,"sr_age_days":null,"response_days":null,"open_count":null,"closed_count":null,"overdue_count":null,"closed_on_time":null,"closed_late":null,"of_days_late":null,"sr_location":null,"state_plane_x_coordinate":3114567.891,"state_plane_y_coordinate":10070123.456,"location":"POINT (-97.74204105377774 30.26631862467003)","fiscal_year":2024}]
 }
 
 func ExampleNewReader_notReport() {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"maps"
 	"strconv"
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -35,6 +35,8 @@ const (
 	flexAnswer
 	flexNumColumns
 )
+
+var flexSchema = socrata.NewSchema(FlexFields()...)
 
 // FlexFields returns the Socrata field names of a flex-notes row, in report
 // order. It returns a new slice on every call.
@@ -83,6 +85,15 @@ type FlexStats struct {
 	ByQuestion map[string]int // dropped rows per ignored question
 }
 
+// Bounds of the flex-notes workbook, in bytes: the download (excelize
+// holds it in memory; the real one is a few MB), the workbook unzipped,
+// and a cell (Excel itself caps one at 32,767 characters).
+const (
+	MaxFlexNotesSize     = 64 << 20
+	MaxFlexNotesUnzipped = 1 << 30
+	MaxFlexCellSize      = 128 << 10
+)
+
 // FlexNotes reads the flex-notes xlsx report and returns Socrata rows with
 // the private questions dropped.
 //
@@ -92,7 +103,7 @@ type FlexStats struct {
 // Cells are read raw (no number formatting).
 //
 // Row values: flex_note_id, flex_notes_definition_id and service_request_id
-// are int64 when the cell is an integer, otherwise the text as is;
+// are integers when the cell is one, otherwise the text as is;
 // service_request_number, flex_question and flex_answer are strings.
 // Cells holding one of [DefaultMissingValues] are nil.
 //
@@ -111,7 +122,8 @@ type FlexNotes struct {
 // NewFlexNotes opens the xlsx workbook in r and reads its header. It
 // returns a [*FormatError] when r holds something else (an HTML page,
 // text) or the header lacks some of the six columns (all listed).
-func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
+func NewFlexNotes(r io.Reader, opts FlexOptions) (_ *FlexNotes, err error) {
+	defer recoverExcelize(&err)
 	br := bufio.NewReaderSize(r, 64<<10)
 	p, err := br.Peek(sniffLen)
 	if len(p) == 0 && err != nil && !errors.Is(err, io.EOF) {
@@ -120,7 +132,14 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 	if ferr := sniffXLSX(p); ferr != nil {
 		return nil, ferr
 	}
-	f, err := excelize.OpenReader(br, excelize.Options{RawCellValue: true})
+	capped := &io.LimitedReader{R: br, N: MaxFlexNotesSize + 1}
+	f, err := excelize.OpenReader(capped, excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxFlexNotesUnzipped})
+	if capped.N == 0 {
+		if f != nil {
+			f.Close()
+		}
+		return nil, &Error{Op: "read flex notes", Err: fmt.Errorf("%w: the workbook is larger than %d bytes", ErrTooLarge, MaxFlexNotesSize)}
+	}
 	if err != nil {
 		var cerr *Error
 		if errors.As(err, &cerr) {
@@ -158,12 +177,37 @@ func NewFlexNotes(r io.Reader, opts FlexOptions) (*FlexNotes, error) {
 	return fn, nil
 }
 
-func (fn *FlexNotes) readHeader() error {
-	for fn.rows.Next() {
+// next reads the next sheet row's cells; ok is false at the end. A panic
+// inside excelize, or a cell over MaxFlexCellSize, is an error.
+func (fn *FlexNotes) next() (cells []string, ok bool, err error) {
+	defer recoverExcelize(&err)
+	if ok = fn.rows.Next(); ok {
 		fn.line++
-		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+		cells, err = fn.rows.Columns(excelize.Options{RawCellValue: true})
+	} else {
+		err = fn.rows.Error()
+	}
+	if err != nil {
+		return nil, false, &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
+	}
+	for i, c := range cells {
+		if len(c) > MaxFlexCellSize {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			return nil, false, &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w: cell %s%d holds %d bytes, more than %d",
+				fn.line, ErrRecordTooLong, name, fn.line, len(c), MaxFlexCellSize)}
+		}
+	}
+	return cells, ok, nil
+}
+
+func (fn *FlexNotes) readHeader() error {
+	for {
+		cells, ok, err := fn.next()
 		if err != nil {
-			return &Error{Op: "read flex notes", Err: err}
+			return err
+		}
+		if !ok {
+			break
 		}
 		if allBlank(cells) {
 			continue
@@ -189,9 +233,6 @@ func (fn *FlexNotes) readHeader() error {
 		}
 		return nil
 	}
-	if err := fn.rows.Error(); err != nil {
-		return &Error{Op: "read flex notes", Err: err}
-	}
 	return &FormatError{What: "empty", Got: "an xlsx workbook with an empty sheet"}
 }
 
@@ -204,18 +245,21 @@ func allBlank(cells []string) bool {
 	return true
 }
 
-// Read returns the next published row (a new map), skipping blank rows and
-// rows whose question is ignored. It returns io.EOF at the end.
-func (fn *FlexNotes) Read() (map[string]any, error) {
+// Read fills row, which must hold one value per [FlexFields] field, with
+// the next published row, skipping blank rows and rows whose question is
+// ignored. It returns io.EOF at the end.
+func (fn *FlexNotes) Read(row []socrata.Value) error {
 	if fn.err != nil {
-		return nil, fn.err
+		return fn.err
 	}
-	for fn.rows.Next() {
-		fn.line++
-		cells, err := fn.rows.Columns(excelize.Options{RawCellValue: true})
+	for {
+		cells, ok, err := fn.next()
 		if err != nil {
-			fn.err = &Error{Op: "read flex notes", Err: fmt.Errorf("sheet row %d: %w", fn.line, err)}
-			return nil, fn.err
+			fn.err = err
+			return err
+		}
+		if !ok {
+			break
 		}
 		if allBlank(cells) {
 			continue
@@ -232,31 +276,26 @@ func (fn *FlexNotes) Read() (map[string]any, error) {
 			fn.stats.ByQuestion[v[flexQuestion]]++
 			continue
 		}
-		row := make(map[string]any, flexNumColumns)
+		row = row[:flexNumColumns]
 		for i, s := range v {
-			field := flexColumns[i].field
 			switch {
 			case isMissing(s):
-				row[field] = nil
+				row[i] = socrata.Null()
 			case i == flexID || i == flexDefinitionID || i == flexSRID:
 				if n, ok := parseInt(trimSpace(s)); ok {
-					row[field] = n
+					row[i] = socrata.Int(n)
 				} else {
-					row[field] = s
+					row[i] = socrata.Text(s)
 				}
 			default:
-				row[field] = s
+				row[i] = socrata.Text(s)
 			}
 		}
 		fn.stats.Published++
-		return row, nil
-	}
-	if err := fn.rows.Error(); err != nil {
-		fn.err = &Error{Op: "read flex notes", Err: err}
-		return nil, fn.err
+		return nil
 	}
 	fn.err = io.EOF
-	return nil, io.EOF
+	return io.EOF
 }
 
 // Stats returns the counts so far (a copy).
@@ -264,6 +303,13 @@ func (fn *FlexNotes) Stats() FlexStats {
 	s := fn.stats
 	s.ByQuestion = maps.Clone(fn.stats.ByQuestion)
 	return s
+}
+
+// recoverExcelize turns a panic inside excelize into a one-line *Error.
+func recoverExcelize(err *error) {
+	if r := recover(); r != nil {
+		*err = &Error{Op: "read flex notes", Err: fmt.Errorf("the xlsx library failed (panic): %s", errbody.Truncate(fmt.Sprint(r), 160))}
+	}
 }
 
 // Close releases the workbook (and its temporary files) and, when the
@@ -285,12 +331,14 @@ func (fn *FlexNotes) Close() error {
 	return errors.Join(errs...)
 }
 
-// FlexRows returns an iterator over fn's published rows. R is any map type
-// such as socrata.Row. Iteration stops after the first error.
-func FlexRows[R ~map[string]any](fn *FlexNotes) iter.Seq2[R, error] {
-	return func(yield func(R, error) bool) {
+// FlexRows returns fn's published rows as a socrata.Table ([FlexFields]).
+// It fills and yields the same value slice for every row. Iteration stops
+// after the first error.
+func FlexRows(fn *FlexNotes) socrata.Table {
+	return socrata.Table{Schema: flexSchema, Rows: func(yield func([]socrata.Value, error) bool) {
+		row := make([]socrata.Value, flexNumColumns)
 		for {
-			row, err := fn.Read()
+			err := fn.Read(row)
 			if errors.Is(err, io.EOF) {
 				return
 			}
@@ -298,11 +346,11 @@ func FlexRows[R ~map[string]any](fn *FlexNotes) iter.Seq2[R, error] {
 				yield(nil, err)
 				return
 			}
-			if !yield(R(row), nil) {
+			if !yield(row, nil) {
 				return
 			}
 		}
-	}
+	}}
 }
 
 // OpenFlexNotes fetches the flex-notes workbook from the client's endpoint

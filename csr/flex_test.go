@@ -1,11 +1,13 @@
 package csr
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -89,7 +91,7 @@ func TestFlexNotes(t *testing.T) {
 			defer fn.Close()
 			var rows []map[string]any
 			var ids []any
-			for row, err := range FlexRows[map[string]any](fn) {
+			for row, err := range flexMapRows(fn) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -173,7 +175,7 @@ func TestClientOpenFlexNotes(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := 0
-			for _, err := range FlexRows[map[string]any](fn) {
+			for _, err := range flexMapRows(fn) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -187,4 +189,95 @@ func TestClientOpenFlexNotes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFlexNotesBounds: a panic inside excelize is an error; a workbook or
+// a cell over its bound fails, quoting none of it.
+func TestFlexNotesBounds(t *testing.T) {
+	t.Parallel()
+	t.Run("panic inside excelize", func(t *testing.T) {
+		t.Parallel()
+		fn, err := NewFlexNotes(bytes.NewReader(flexSample(t)), FlexOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fn.Close()
+		fn.rows = &excelize.Rows{} // no decoder: excelize dereferences nil
+		var got error
+		for _, err := range FlexRows(fn).Rows {
+			got = err
+		}
+		var cerr *Error
+		if !errors.As(got, &cerr) || !strings.Contains(got.Error(), "the xlsx library failed (panic)") || strings.Contains(got.Error(), "\n") {
+			t.Fatalf("err = %v, want a one-line *Error", got)
+		}
+	})
+	t.Run("cell over MaxFlexCellSize", func(t *testing.T) {
+		t.Parallel()
+		data := mustXLSX(t, [][]any{
+			{"Flex Notes ID", "Service Request Number", "Flex Notes Definition ID", "Service Request ID", "Flex Question", "Flex Answer"},
+			{1, "23-1", 2, 3, "Q", "fine"},
+			{2, "23-2", 2, 3, "Q", "BIGCELL"},
+		})
+		// excelize writes at most 32,767 characters to a cell; another
+		// writer may not.
+		data = rezip(t, data, func(b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte("BIGCELL"), bytes.Repeat([]byte("secret "), MaxFlexCellSize/7+1))
+		})
+		fn, err := NewFlexNotes(bytes.NewReader(data), FlexOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fn.Close()
+		n := 0
+		var got error
+		for _, err := range FlexRows(fn).Rows {
+			if got = err; err == nil {
+				n++
+			}
+		}
+		if n != 1 || !errors.Is(got, ErrRecordTooLong) || !strings.Contains(got.Error(), "sheet row 3") || strings.Contains(got.Error(), "secret") || len(got.Error()) > 200 {
+			t.Fatalf("%d rows, err = %v", n, got)
+		}
+	})
+	t.Run("workbook over MaxFlexNotesSize", func(t *testing.T) {
+		t.Parallel()
+		src := io.MultiReader(bytes.NewReader(flexSample(t)), &endless{n: MaxFlexNotesSize + 1})
+		_, err := NewFlexNotes(src, FlexOptions{})
+		var cerr *Error
+		if !errors.As(err, &cerr) || !errors.Is(err, ErrTooLarge) || len(err.Error()) > 200 {
+			t.Fatalf("err = %v, want ErrTooLarge", err)
+		}
+	})
+}
+
+// rezip rewrites every file of a ZIP archive with edit.
+func rezip(tb testing.TB, data []byte, edit func([]byte) []byte) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.Write(edit(b))
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
 }

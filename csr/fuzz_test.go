@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // FuzzReader feeds arbitrary bytes to NewReader and Read: no panic, errors
@@ -56,7 +58,7 @@ func checkStream(t *testing.T, data []byte) {
 		return
 	}
 	tr := NewTransformer()
-	row := map[string]any{}
+	row := make([]socrata.Value, NumFields)
 	lastRow, lastLine := 0, 1
 	for range 10_000 {
 		rec, err := rd.Read()
@@ -88,8 +90,8 @@ func checkStream(t *testing.T, data []byte) {
 			}
 			continue
 		}
-		if len(row) != NumColumns+2 {
-			t.Fatalf("row has %d fields", len(row))
+		if _, err := schema.AppendRow(nil, row); err != nil {
+			t.Fatalf("row does not encode: %v", err)
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -31,9 +30,6 @@ type Record struct {
 	Values [NumColumns]string
 }
 
-// Get returns the text of column c.
-func (r *Record) Get(c Column) string { return r.Values[c] }
-
 // Reader reads the 3-1-1 CSR report: UTF-16 text with a byte-order mark,
 // tab-separated, CRLF or LF line ends, one header line. Fields that start
 // with a double quote are quoted fields (they may contain tabs, line breaks
@@ -52,6 +48,13 @@ type Reader struct {
 	row    int             // data rows returned so far
 	err    error           // sticky I/O error or io.EOF
 
+	// needLineEnd: a last line without a line end is a cut (the body's
+	// length was not declared).
+	needLineEnd bool
+	lone        int   // lone surrogates in the record being read
+	surrogates  int   // lone surrogates replaced so far
+	loneRows    []int // the first data rows that held one
+
 	lineBuf []byte // a physical line longer than the bufio buffer
 	recBuf  []byte // the current record's field contents
 	bounds  []int  // start, end offsets in recBuf per field
@@ -65,12 +68,13 @@ type Reader struct {
 // publishes (all of them are listed). Extra columns are ignored and the
 // columns may come in any order.
 //
-// The byte-order mark selects the decoding. UTF-16 BE goes through
-// golang.org/x/text's [unicode.BOMOverride]; UTF-16 LE, the report's
-// encoding, through a decoder that copies ASCII code units itself and hands
-// everything else to x/text's UTF-16 decoder (same output, about three
-// times faster on the report).
-func NewReader(r io.Reader) (*Reader, error) {
+// The byte-order mark selects the byte order. A lone surrogate becomes
+// U+FFFD and is counted ([Reader.Surrogates]). A last line without a line
+// end is complete (r is taken to be whole, as a file is); [Client.Open]
+// refuses it when the response declared no length ([ErrTruncated]).
+func NewReader(r io.Reader) (*Reader, error) { return newReader(r, false) }
+
+func newReader(r io.Reader, needLineEnd bool) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	p, err := br.Peek(sniffLen)
 	if len(p) == 0 && err != nil && !errors.Is(err, io.EOF) {
@@ -80,16 +84,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
-	var dec io.Reader
-	if enc == encUTF16LE {
-		// The report's own encoding: skip the BOM, decode with an ASCII
-		// fast path in front of x/text's decoder.
-		_, _ = br.Discard(2)
-		dec = transform.NewReader(br, newUTF16LEDecoder())
-	} else {
-		dec = transform.NewReader(br, unicode.BOMOverride(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()))
-	}
-	rd := &Reader{src: bufio.NewReaderSize(dec, 64<<10)}
+	_, _ = br.Discard(2) // the byte-order mark
+	dec := transform.NewReader(br, &utf16Decoder{bigEndian: enc != encUTF16LE})
+	rd := &Reader{src: bufio.NewReaderSize(dec, 64<<10), needLineEnd: needLineEnd}
 	if err := rd.readHeader(); err != nil {
 		return nil, err
 	}
@@ -169,6 +166,13 @@ func (r *Reader) Read() (Record, error) {
 		return Record{}, err
 	}
 	r.row++
+	if r.lone > 0 {
+		r.surrogates += r.lone
+		r.lone = 0
+		if len(r.loneRows) < maxOddRows {
+			r.loneRows = append(r.loneRows, r.row)
+		}
+	}
 	if len(r.fields) != len(r.header) {
 		return Record{}, &ParseError{Row: r.row, Line: start,
 			Err: fmt.Errorf("%w: %d, header has %d", ErrFieldCount, len(r.fields), len(r.header))}
@@ -178,6 +182,12 @@ func (r *Reader) Read() (Record, error) {
 		rec.Values[c] = r.fields[i]
 	}
 	return rec, nil
+}
+
+// Surrogates returns how many lone UTF-16 surrogates were replaced with
+// U+FFFD so far, and the first few data rows (1-based) that held one.
+func (r *Reader) Surrogates() (count int, rows []int) {
+	return r.surrogates, append([]int(nil), r.loneRows...)
 }
 
 // Close closes the response body when the Reader came from [Client.Open];
@@ -216,6 +226,10 @@ func (r *Reader) readLine() ([]byte, error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
+	if err != nil && r.needLineEnd {
+		return nil, &Error{Op: "read", Err: fmt.Errorf("%w: its last line (line %d) has no line end, and the response declared no length to show it is whole", ErrTruncated, r.line+1)}
+	}
+	r.lone += replaceSurrogates(line)
 	r.line++
 	n := len(line)
 	if n > 0 && line[n-1] == '\n' {
@@ -232,6 +246,7 @@ func (r *Reader) readLine() ([]byte, error) {
 func (r *Reader) readRecord() (int, error) {
 	var line []byte
 	var err error
+	r.lone = 0
 	for {
 		if line, err = r.readLine(); err != nil {
 			if errors.Is(err, errLineTooLong) {

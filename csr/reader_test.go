@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -86,7 +87,7 @@ func readAll(tb testing.TB, r io.Reader) ([]map[string]any, error) {
 		return nil, err
 	}
 	var rows []map[string]any
-	for row, err := range Rows[map[string]any](rd) {
+	for row, err := range mapRows(rd) {
 		if err != nil {
 			return rows, err
 		}
@@ -226,8 +227,6 @@ func TestReaderErrors(t *testing.T) {
 		{name: "binary", body: []byte{0x00, 0x01, 0x02, 0x03, 0x04}, what: "encoding", gotHas: "binary data"},
 		{name: "field count", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n"+row("b")+"\tEXTRA\r\n"), parseErr: ErrFieldCount, row: 2, line: 3},
 		{name: "unterminated quote", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n\"open"+row("b")+"\r\n"), parseErr: ErrQuote, row: 2, line: 3},
-		{name: "bad number", body: utf16le(t, hdr+"\r\n"+row("a", ColOpenCount, "many")+"\r\n"), parseErr: ErrBadNumber, row: 1, line: 2, column: "Open Count"},
-		{name: "infinite number", body: utf16le(t, hdr+"\r\n"+row("a", ColStatePlaneX, "Inf")+"\r\n"), parseErr: ErrBadNumber, row: 1, line: 2, column: "State Plane X Coordinate"},
 		{name: "hour 13 PM", body: utf16le(t, hdr+"\r\n"+row("a")+"\r\n"+row("b", ColCloseDate, "1/2/2024 13:04 PM")+"\r\n"), parseErr: ErrBadDate, row: 2, line: 3, column: "Close Date"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -307,7 +306,7 @@ func TestReaderShapes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, r.Get(ColSRNumber)+"|"+r.Get(ColSRLocation))
+				got = append(got, r.Values[ColSRNumber]+"|"+r.Values[ColSRLocation])
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("got %q, want %q", got, tc.want)
@@ -325,7 +324,7 @@ func TestTransformBlanks(t *testing.T) {
 	for c := range Column(NumColumns) {
 		rec.Values[c] = "  "
 	}
-	row, err := NewTransformer().Row(&rec)
+	row, err := mapRow(NewTransformer(), &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,9 +409,9 @@ func TestReaderRecordTooLong(t *testing.T) {
 	}
 }
 
-// TestStreamRowsMatchesRows: StreamRows yields the same rows as Rows (into
-// one reused map), and the Reader reports its header and row count.
-func TestStreamRowsMatchesRows(t *testing.T) {
+// TestRowsReusesRow: Rows yields the same rows as the maps (into one
+// reused slice), and the Reader reports its header and row count.
+func TestRowsReusesRow(t *testing.T) {
 	t.Parallel()
 	want, err := readAll(t, mustOpen(t, "report_sample.tsv"))
 	if err != nil {
@@ -426,19 +425,162 @@ func TestStreamRowsMatchesRows(t *testing.T) {
 		t.Fatalf("Header = %q", h)
 	}
 	i := 0
-	for row, err := range StreamRows[map[string]any](rd) {
+	var first *socrata.Value
+	for vals, err := range Rows(rd, NewTransformer()).Rows {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i >= len(want) || !reflect.DeepEqual(row, want[i]) {
+		if first == nil {
+			first = &vals[0]
+		} else if &vals[0] != first {
+			t.Fatalf("row %d is a new slice", i)
+		}
+		if row := rowMap(vals); i >= len(want) || !reflect.DeepEqual(row, want[i]) {
 			t.Fatalf("row %d = %v, want %v", i, row, want[min(i, len(want)-1)])
 		}
 		i++
-		if rd.Rows() != i {
-			t.Fatalf("Reader.Rows = %d after %d rows", rd.Rows(), i)
+	}
+	if i != len(want) || rd.Rows() != i {
+		t.Fatalf("Rows yielded %d rows, want %d; Reader.Rows = %d", i, len(want), rd.Rows())
+	}
+}
+
+// TestNotNumbersPublishedAsText: text in a numeric column is published as
+// it is, counted per column with the first row numbers, and never stops
+// the rows (issue 10 item 4).
+func TestNotNumbersPublishedAsText(t *testing.T) {
+	t.Parallel()
+	var sb strings.Builder
+	sb.WriteString(header() + "\r\n")
+	for i := range 12 {
+		v := sampleValues(i)
+		if i%2 == 1 {
+			v[ColResponseDays] = "Pending"
+		}
+		if i == 4 {
+			v[ColSRAgeDays] = "1,234.5"
+			v[ColStatePlaneX] = "Inf"
+		}
+		sb.WriteString(strings.Join(v[:], "\t") + "\r\n")
+	}
+	rd, err := NewReader(bytes.NewReader(utf16le(t, sb.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewTransformer()
+	var rows []map[string]any
+	for vals, err := range Rows(rd, tr).Rows {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, rowMap(vals))
+	}
+	if len(rows) != 12 {
+		t.Fatalf("%d rows, want 12", len(rows))
+	}
+	if rows[1]["response_days"] != "Pending" || rows[0]["response_days"] != 2.22 {
+		t.Errorf("response_days = %#v, %#v", rows[1]["response_days"], rows[0]["response_days"])
+	}
+	if rows[4]["sr_age_days"] != "1,234.5" || rows[4]["state_plane_x_coordinate"] != "Inf" || rows[4]["location"] != nil {
+		t.Errorf("row 5 = %v", rows[4])
+	}
+	want := []NotNumber{
+		{Column: ColSRAgeDays, Count: 1, Rows: []int{5}},
+		{Column: ColResponseDays, Count: 6, Rows: []int{2, 4, 6, 8, 10}},
+		{Column: ColStatePlaneX, Count: 1, Rows: []int{5}},
+	}
+	if got := tr.NotNumbers(); !reflect.DeepEqual(got, want) {
+		t.Errorf("NotNumbers = %+v, want %+v", got, want)
+	}
+}
+
+// endless yields prefix, then the UTF-16 code unit 'x' up to n bytes,
+// without holding them, and counts what was read.
+type endless struct {
+	prefix []byte
+	n, off int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.off >= e.n {
+		return 0, io.EOF
+	}
+	i := 0
+	for ; i < len(p) && e.off < e.n; i, e.off = i+1, e.off+1 {
+		if e.off < int64(len(e.prefix)) {
+			p[i] = e.prefix[e.off]
+		} else if (e.off-int64(len(e.prefix)))%2 == 0 {
+			p[i] = 'x'
+		} else {
+			p[i] = 0
 		}
 	}
-	if i != len(want) {
-		t.Fatalf("StreamRows yielded %d rows, Rows %d", i, len(want))
+	return i, nil
+}
+
+// TestGigabyteField: a 1 GiB field is never read whole; the error comes
+// after about MaxRecordSize and quotes none of it.
+func TestGigabyteField(t *testing.T) {
+	t.Parallel()
+	src := &endless{prefix: utf16le(t, header()+"\r\n\""), n: 1 << 30}
+	rd, err := NewReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rd.Read()
+	if !errors.Is(err, ErrRecordTooLong) {
+		t.Fatalf("Read = %v, want ErrRecordTooLong", err)
+	}
+	if src.off > 4*MaxRecordSize {
+		t.Errorf("read %d bytes of the body for a %d-byte bound", src.off, MaxRecordSize)
+	}
+	if len(err.Error()) > 200 {
+		t.Errorf("message of %d bytes: %.300s", len(err.Error()), err)
+	}
+}
+
+// TestSurrogatesCounted: lone surrogates become U+FFFD and are counted
+// with their rows, in either byte order; a pair is a character.
+func TestSurrogatesCounted(t *testing.T) {
+	t.Parallel()
+	row := func(loc string) string {
+		v := sampleValues(0)
+		v[ColSRLocation] = loc
+		return strings.Join(v[:], "\t") + "\r\n"
+	}
+	text := header() + "\r\n" + row("a\U0001F600b") + row("c\uFFFDd") + row("LONE") + row("e") + row("LONE and LONE")
+	le := bytes.ReplaceAll(utf16le(t, text), utf16le(t, "LONE")[2:], []byte{0x3D, 0xD8})
+	be, err := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone, err := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewEncoder().Bytes([]byte("LONE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be = bytes.ReplaceAll(be, lone, []byte{0xDE, 0x00}) // a lone low surrogate
+	for name, body := range map[string][]byte{"little-endian": le, "big-endian": be} {
+		rd, err := NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var locs []string
+		for {
+			rec, err := rd.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			locs = append(locs, rec.Values[ColSRLocation])
+		}
+		want := []string{"a\U0001F600b", "c\uFFFDd", "\uFFFD", "e", "\uFFFD and \uFFFD"}
+		if !slices.Equal(locs, want) {
+			t.Errorf("%s: sr_location %q, want %q", name, locs, want)
+		}
+		if n, rows := rd.Surrogates(); n != 3 || !slices.Equal(rows, []int{3, 5}) {
+			t.Errorf("%s: Surrogates() = %d, %v; want 3, [3 5]", name, n, rows)
+		}
 	}
 }

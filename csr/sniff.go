@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
-	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // sniffLen is how many leading bytes are examined to recognise a response.
@@ -107,15 +107,8 @@ func sniffHTML(text string) *FormatError {
 }
 
 func decodeUTF16Prefix(p []byte, bigEndian bool) string {
-	p = p[:len(p)&^1]
-	end := unicode.LittleEndian
-	if bigEndian {
-		end = unicode.BigEndian
-	}
-	out, err := unicode.UTF16(end, unicode.IgnoreBOM).NewDecoder().Bytes(p)
-	if err != nil {
-		return ""
-	}
+	out, _, _ := transform.Bytes(&utf16Decoder{bigEndian: bigEndian}, p[:len(p)&^1])
+	replaceSurrogates(out)
 	return string(out)
 }
 

@@ -3,172 +3,153 @@ package csr
 import (
 	"errors"
 	"io"
-	"iter"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/errbody"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
-// Transformer turns report records into Socrata rows (map[string]any,
-// assignable to socrata.Row). It reuses an internal buffer between calls,
-// so it is not safe for concurrent use; use one per goroutine.
+// NumFields is the number of fields of a transformed row: the mapped
+// columns, then location and fiscal_year (see [Fields]).
+const NumFields = NumColumns + 2
+
+// The added fields follow the mapped columns (a column's value is at its
+// index).
+const slotLocation, slotFiscalYear = NumColumns, NumColumns + 1
+
+// schema is the Socrata schema of a transformed row: [Fields], in order.
+var schema = socrata.NewSchema(Fields()...)
+
+// maxOddRows is how many row numbers [NotNumber] keeps per column.
+const maxOddRows = 5
+
+// NotNumber counts the values of one numeric column that were not numbers
+// and were published as their text.
+type NotNumber struct {
+	Column Column
+	Count  int
+	Rows   []int // the first few data rows (1-based), in order
+}
+
+// Transformer turns report records into Socrata rows, filling the values
+// of a row in place, in [Fields] order. It reuses a buffer between calls:
+// use one per goroutine.
 //
-// Each row has the 23 mapped fields plus location and fiscal_year (see
-// [Fields]); every key is present, a missing value is nil (JSON null,
-// never "NaN"). Value types per field:
+// Every field is set; a missing value is null (never "NaN"). Values:
 //
-//   - text columns (service_request_sr_number, department,
-//     group_description, sr_description, method_received, sr_status,
-//     sr_location): string, exactly as in the report;
-//   - the five dates (status_change_date, created_date, overdue_on_date,
-//     last_update_date, close_date): string "YYYY-MM-DDTHH:MM:SS", see
+//   - text columns ([KindText]): the text, exactly as in the report;
+//   - the five dates ([KindDate]): text "YYYY-MM-DDTHH:MM:SS", see
 //     [AppendDate];
-//   - counts and days (is_duplicate_1_0, sr_age_days, response_days,
-//     open_count, closed_count, overdue_count, closed_on_time,
-//     closed_late, of_days_late): int64 when the text is an integer,
-//     float64 otherwise;
-//   - state_plane_x_coordinate, state_plane_y_coordinate: float64;
-//   - location: string "POINT (<lon> <lat>)", WGS84 degrees in Go's
-//     shortest round-trip form, nil when either coordinate is missing;
-//   - fiscal_year: int64, the year of created_date plus one from October,
-//     nil when created_date is missing.
+//   - counts and days ([KindNumber]): an integer when the text is one, a
+//     number otherwise (the state-plane coordinates always a number);
+//     text that is not a number (Pending, 1,234.5) is published as it is,
+//     as the pandas job did, and counted in [Transformer.NotNumbers];
+//   - location: text "POINT (<lon> <lat>)", WGS84 degrees in Go's
+//     shortest round-trip form, null when either coordinate is missing or
+//     not a number;
+//   - fiscal_year: an integer, the year of created_date plus one from
+//     October, null when created_date is missing.
 //
 // A value that is missing is one of [DefaultMissingValues], in any column,
-// or blanks only in a date or number column.
-// A date in no accepted format or a number column holding non-numeric text
+// or blanks only in a date or number column. A date in no accepted format
 // fails the row with a [*ParseError] naming its row, line and column.
 type Transformer struct {
 	buf []byte
-	// intern holds boxed values of the low-cardinality text columns
-	// (department, group, description, method, status), so the thousands
-	// of rows that share a value share one interface value instead of
-	// allocating one each.
-	intern map[string]any
+	odd [NumColumns]NotNumber
 }
-
-// maxInterned bounds the intern table; values beyond it are boxed per row.
-const maxInterned = 4096
 
 // NewTransformer returns a Transformer.
-func NewTransformer() *Transformer {
-	return &Transformer{buf: make([]byte, 0, 256), intern: make(map[string]any, 256)}
+func NewTransformer() *Transformer { return &Transformer{buf: make([]byte, 0, 256)} }
+
+// NotNumbers returns, per numeric column in report order, the values that
+// were not numbers; columns without any are left out.
+func (t *Transformer) NotNumbers() []NotNumber {
+	var out []NotNumber
+	for _, o := range t.odd {
+		if o.Count > 0 {
+			o.Rows = append([]int(nil), o.Rows...)
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
-// internable reports whether a text column repeats a few values.
-func internable(c Column) bool {
-	switch c {
-	case ColDepartment, ColGroupDescription, ColSRDescription, ColMethodReceived, ColSRStatus:
-		return true
+func (t *Transformer) notNumber(c Column, row int) {
+	o := &t.odd[c]
+	o.Column = c
+	o.Count++
+	if len(o.Rows) < maxOddRows {
+		o.Rows = append(o.Rows, row)
 	}
-	return false
 }
 
-// boxed returns v as an interface value, shared with earlier rows when
-// possible.
-func (t *Transformer) boxed(v string) any {
-	if b, ok := t.intern[v]; ok {
-		return b
-	}
-	if len(t.intern) >= maxInterned || len(v) > 256 {
-		return v
-	}
-	k := strings.Clone(v)
-	t.intern[k] = k
-	return k
-}
-
-// Row transforms rec into a new row map.
-func (t *Transformer) Row(rec *Record) (map[string]any, error) {
-	row := make(map[string]any, NumColumns+2)
-	if err := t.Transform(rec, row); err != nil {
-		return nil, err
-	}
-	return row, nil
-}
-
-// Transform writes the Socrata fields of rec into row, overwriting every
-// field it owns (other keys are left alone). On error row is partially
-// written.
-func (t *Transformer) Transform(rec *Record, row map[string]any) error {
+// Transform fills row, which must hold [NumFields] values, with the Socrata
+// values of rec. On error row is partially written.
+func (t *Transformer) Transform(rec *Record, row []socrata.Value) error {
+	row = row[:NumFields]
 	// All dates and the location are appended to one buffer and converted
 	// to one string, so a row costs one allocation for them.
 	t.buf = t.buf[:0]
-	var dateAt [NumColumns]int // start offset in buf, -1 if null
-	locAt, locEnd := -1, 0
+	var dateAt [NumColumns]int32 // end offset in buf, 0 if null
 	var x, y float64
 	haveX, haveY := false, false
 	for c := range Column(NumColumns) {
 		v := rec.Values[c]
-		def := &columnDefs[c]
-		if isMissing(v) || (def.kind != KindText && trimSpace(v) == "") {
-			row[def.field] = nil
-			dateAt[c] = -1
+		kind := columnDefs[c].kind
+		if isMissing(v) || (kind != KindText && trimSpace(v) == "") {
+			row[c] = socrata.Null()
 			continue
 		}
-		switch def.kind {
+		switch kind {
 		case KindText:
-			if internable(c) {
-				row[def.field] = t.boxed(v)
-			} else {
-				row[def.field] = v
-			}
+			row[c] = socrata.Text(v)
 		case KindDate:
-			start := len(t.buf)
 			var ok bool
 			if t.buf, ok = AppendDate(t.buf, v); !ok {
-				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadDate}
+				return &ParseError{Row: rec.Row, Line: rec.Line, Column: columnDefs[c].name, Value: errbody.Truncate(v, maxShown), Err: ErrBadDate}
 			}
-			dateAt[c] = start
+			dateAt[c] = int32(len(t.buf))
 		case KindNumber:
-			if c == ColStatePlaneX || c == ColStatePlaneY {
-				f, ok := parseFloat(v)
-				if !ok {
-					return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadNumber}
-				}
-				row[def.field] = f
+			s := trimSpace(v)
+			if n, ok := parseInt(s); ok && c != ColStatePlaneX && c != ColStatePlaneY {
+				row[c] = socrata.Int(n)
+			} else if f, ok := parseFloat(s); ok {
+				row[c] = socrata.Float(f)
 				if c == ColStatePlaneX {
 					x, haveX = f, true
-				} else {
+				} else if c == ColStatePlaneY {
 					y, haveY = f, true
 				}
-				continue
+			} else {
+				row[c] = socrata.Text(v)
+				t.notNumber(c, rec.Row)
 			}
-			n, ok := parseNumber(v)
-			if !ok {
-				return &ParseError{Row: rec.Row, Line: rec.Line, Column: def.name, Value: errbody.Truncate(v, maxShown), Err: ErrBadNumber}
-			}
-			row[def.field] = n
 		}
 	}
+	locAt := -1
 	if haveX && haveY {
 		lon, lat := StatePlaneToWGS84(x, y)
 		locAt = len(t.buf)
-		t.buf = append(t.buf, "POINT ("...)
-		t.buf = strconv.AppendFloat(t.buf, lon, 'f', -1, 64)
-		t.buf = append(t.buf, ' ')
-		t.buf = strconv.AppendFloat(t.buf, lat, 'f', -1, 64)
-		t.buf = append(t.buf, ')')
-		locEnd = len(t.buf)
+		t.buf = append(strconv.AppendFloat(append(t.buf, "POINT ("...), lon, 'f', -1, 64), ' ')
+		t.buf = append(strconv.AppendFloat(t.buf, lat, 'f', -1, 64), ')')
 	}
 	s := string(t.buf)
-	for _, c := range [...]Column{ColStatusChangeDate, ColCreatedDate, ColOverdueOnDate, ColLastUpdateDate, ColCloseDate} {
-		if at := dateAt[c]; at >= 0 {
-			row[columnDefs[c].field] = s[at : at+19]
+	for c, end := range dateAt { // set for the dates only
+		if end > 0 {
+			row[c] = socrata.Text(s[end-19 : end])
 		}
 	}
+	row[slotLocation] = socrata.Null()
 	if locAt >= 0 {
-		row[FieldLocation] = s[locAt:locEnd]
-	} else {
-		row[FieldLocation] = nil
+		row[slotLocation] = socrata.Text(s[locAt:])
 	}
-	if at := dateAt[ColCreatedDate]; at >= 0 {
+	row[slotFiscalYear] = socrata.Null()
+	if end := dateAt[ColCreatedDate]; end > 0 {
+		at := end - 19
 		year := int(s[at]-'0')*1000 + int(s[at+1]-'0')*100 + int(s[at+2]-'0')*10 + int(s[at+3]-'0')
 		month := int(s[at+5]-'0')*10 + int(s[at+6]-'0')
-		row[FieldFiscalYear] = int64(FiscalYear(year, month))
-	} else {
-		row[FieldFiscalYear] = nil
+		row[slotFiscalYear] = socrata.Int(int64(FiscalYear(year, month)))
 	}
 	return nil
 }
@@ -182,25 +163,25 @@ func FiscalYear(year, month int) int {
 	return year
 }
 
-// Rows returns an iterator over the transformed rows of r, in report order,
-// each a new map (so a consumer may keep rows, for example to batch them).
-// R is any map type such as socrata.Row. Iteration stops after the first
-// error, which is yielded with a nil row: a [*ParseError] for a bad record
-// or value, or the stream's read error.
-func Rows[R ~map[string]any](r *Reader) iter.Seq2[R, error] {
-	return func(yield func(R, error) bool) {
-		t := NewTransformer()
+// Rows returns the transformed rows of r as a socrata.Table, read, decoded
+// and transformed by t in report order. It fills and yields the same
+// value slice for every row (socrata.Client.Upsert encodes each row before
+// it asks for the next): a consumer that keeps rows must copy them.
+// Iteration stops after the first error, which is yielded with a nil row:
+// a [*ParseError] for a bad record or date, or the stream's read error.
+// Read t.NotNumbers once iteration is over.
+func Rows(r *Reader, t *Transformer) socrata.Table {
+	return socrata.Table{Schema: schema, Rows: func(yield func([]socrata.Value, error) bool) {
+		row := make([]socrata.Value, NumFields)
 		for {
 			rec, err := r.Read()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					return
-				}
-				yield(nil, err)
+			if err == nil {
+				err = t.Transform(&rec, row)
+			}
+			if errors.Is(err, io.EOF) {
 				return
 			}
-			row := make(R, NumColumns+2)
-			if err := t.Transform(&rec, row); err != nil {
+			if err != nil {
 				yield(nil, err)
 				return
 			}
@@ -208,50 +189,7 @@ func Rows[R ~map[string]any](r *Reader) iter.Seq2[R, error] {
 				return
 			}
 		}
-	}
-}
-
-// StreamRows is [Rows] for consumers that are done with a row before they
-// ask for the next one, such as socrata.Client.Upsert, which encodes each
-// row into its chunk buffer as it arrives: it yields the same map every
-// time, overwritten, which saves a map allocation per row. Never keep or
-// collect the rows it yields.
-func StreamRows[R ~map[string]any](r *Reader) iter.Seq2[R, error] {
-	return func(yield func(R, error) bool) {
-		t := NewTransformer()
-		row := make(R, NumColumns+2)
-		for {
-			rec, err := r.Read()
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					return
-				}
-				yield(nil, err)
-				return
-			}
-			if err := t.Transform(&rec, row); err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(row, nil) {
-				return
-			}
-		}
-	}
-}
-
-// parseNumber parses a count or a number of days: int64 for integers,
-// float64 otherwise.
-func parseNumber(s string) (any, bool) {
-	s = trimSpace(s)
-	if n, ok := parseInt(s); ok {
-		return n, true
-	}
-	f, ok := parseFloat(s)
-	if !ok {
-		return nil, false
-	}
-	return f, true
+	}}
 }
 
 // parseInt parses an optionally signed decimal integer of up to 18 digits.

@@ -9,7 +9,7 @@
 //	// → expenses/2024-07-31_2400.csv, expenses/2024-08-31_2400.csv, … (empty results are not written)
 //
 //	sel, err := finance.Select(ctx, store, finance.Expenses(), m, false, logger)
-//	for row, err := range sel.Rows(ctx, store, nil) { … } // map[string]any, ready for socrata.Row(row)
+//	res, err := client.Upsert(ctx, dataset, sel.Rows(ctx, store, nil), socrata.UpsertOptions{}) // socrata.Row values
 //
 // # Fiscal calendar
 //

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // Lister lists and reads the report files in object storage, with plain
@@ -62,8 +64,8 @@ func Select(ctx context.Context, src Lister, r Report, m Month, all bool, logger
 // Each file is read and closed before the next is opened. Errors are
 // yielded once, after which iteration stops. onFile, when set, is called
 // after each file with its row count.
-func (s Selection) Rows(ctx context.Context, src Lister, onFile func(key string, rows int)) iter.Seq2[map[string]any, error] {
-	return func(yield func(map[string]any, error) bool) {
+func (s Selection) Rows(ctx context.Context, src Lister, onFile func(key string, rows int)) socrata.RowSeq {
+	return func(yield func(socrata.Row, error) bool) {
 		for _, k := range s.Keys {
 			rc, _, err := src.Open(ctx, k.String())
 			if err != nil {

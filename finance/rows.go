@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // ErrBadFile reports a report CSV that cannot be shaped into rows (a
@@ -97,8 +97,8 @@ func (s *Shaper) Missing() []string { return s.missing }
 // (empty numeric values null, numbers as json.Number), year, month and
 // department from the file name, month_name, fiscal_year, fiscal_month,
 // and row_identifier. line is the record's CSV line, for errors.
-func (s *Shaper) Shape(rec []string, line int) (map[string]any, error) {
-	row := make(map[string]any, len(s.r.Columns)+8)
+func (s *Shaper) Shape(rec []string, line int) (socrata.Row, error) {
+	row := make(socrata.Row, len(s.r.Columns)+8)
 	for ci, c := range s.r.Columns {
 		i := s.idx[ci]
 		var v string
@@ -150,8 +150,8 @@ const MaxRecordBytes = csvlimit.DefaultMaxRecord
 // ReadRows reads one report CSV (header first) and yields its Socrata
 // rows. Problems are yielded as *FileError values, after which iteration
 // stops.
-func (r Report) ReadRows(key Key, rd io.Reader) iter.Seq2[map[string]any, error] {
-	return func(yield func(map[string]any, error) bool) {
+func (r Report) ReadRows(key Key, rd io.Reader) socrata.RowSeq {
+	return func(yield func(socrata.Row, error) bool) {
 		cr := csv.NewReader(csvlimit.NewReader(rd, MaxRecordBytes))
 		cr.ReuseRecord = true
 		header, err := cr.Read()

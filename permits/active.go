@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // ErrNoRows is wrapped by the errors for an input file that has a header and
@@ -80,8 +82,8 @@ func (a *ActiveCounts) Add(c Contribution) bool {
 // published_date = AsOf in loc, truncated to the minute. Other folder types
 // ([ActiveCounts.Unknown]) are left out: the dataset has no field for them.
 // loc is normally America/Chicago.
-func (a ActiveCounts) Record(loc *time.Location) map[string]any {
-	row := make(map[string]any, len(defaultFolderTypes)+1)
+func (a ActiveCounts) Record(loc *time.Location) socrata.Row {
+	row := make(socrata.Row, len(defaultFolderTypes)+1)
 	for _, ft := range defaultFolderTypes {
 		row[strings.ToLower(ft)] = nil
 		if n, ok := a.Counts[ft]; ok {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/socrata"
 )
 
 // Errors of [WeeklySummary], matched with errors.Is.
@@ -232,8 +234,8 @@ func FieldName(column string) string {
 // YYYY-MM-DDT00:00:00.000), <type>_applications_received and
 // <type>_permits_issued per folder type, and extension_requests. Counts are
 // int64.
-func (w WeekRow) Record() map[string]any {
-	rec := make(map[string]any, 2*len(w.ApplicationsReceived)+2)
+func (w WeekRow) Record() socrata.Row {
+	rec := make(socrata.Row, 2*len(w.ApplicationsReceived)+2)
 	rec["date"] = w.Week.Format(WeekDateLayout)
 	for ft, n := range w.ApplicationsReceived {
 		rec[FieldName(ft+" "+MeasureApplicationsReceived)] = n
@@ -246,8 +248,8 @@ func (w WeekRow) Record() map[string]any {
 }
 
 // Records returns the Socrata rows of weeks, in order.
-func Records(weeks []WeekRow) []map[string]any {
-	out := make([]map[string]any, len(weeks))
+func Records(weeks []WeekRow) []socrata.Row {
+	out := make([]socrata.Row, len(weeks))
 	for i, w := range weeks {
 		out[i] = w.Record()
 	}

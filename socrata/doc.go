@@ -33,26 +33,24 @@
 //
 // # Rows
 //
-// A [Row] maps API field names to Go values: nil, string, bool, integers,
-// floats (NaN and ±Inf become JSON null; they never reach the wire),
-// json.Number, time.Time (written as a floating timestamp,
-// 2006-01-02T15:04:05.000, from the value's own wall clock: convert to
-// America/Chicago first), or anything encoding/json can marshal. Rows are
-// written with sorted keys, without reflection for the common types.
+// Upsert and Replace take [Rows], in one of two forms. A [Table] gives the
+// field names once ([Schema]) and each row as its [Value]s in that order,
+// so encoding a row is appending its values: the form for large publishes.
+// A [Row] maps field names to Go values (nil, string, bool, integers,
+// floats, json.Number, time.Time as a floating timestamp from its own wall
+// clock, or anything encoding/json can marshal), written with sorted keys;
+// [SliceRows] and [RowSeq] stream them. In both, NaN and ±Inf are null.
 //
 // # Streaming
 //
-// Rows arrive as an [iter.Seq2][Row, error]. [Client.Upsert] reads it once
-// and sends chunks of Config.ChunkSize rows (default 10,000), each encoded
-// into one of two reused buffers, so memory is bounded by two chunks
-// whatever the total; the next chunk is encoded while the previous one is
-// in flight, one request at a time, so chunks land in order. [Client.Replace] is one PUT by nature (a chunked replace would keep
-// only the last chunk): its body is streamed from the iterator through a
-// pipe while the request is being sent. Because a retried PUT must send the
-// whole body again, the iterator given to Replace must be re-iterable.
-// Progress is logged at Info per chunk (keys dataset, chunk, chunks, rows)
-// and reported to [UpsertOptions.Progress]. [SliceRows] turns rows held in
-// memory into such an iterator.
+// [Client.Upsert] reads its rows once and sends chunks of Config.ChunkSize
+// rows (default 10,000), each encoded into one of two reused buffers while
+// the previous one is in flight, one request at a time, so chunks land in
+// order and memory is two chunks whatever the total. [Client.Replace] is
+// one PUT by nature (a chunked replace would keep only the last chunk): its
+// body is streamed from the rows while it is sent, and since a retried PUT
+// sends it again, its rows must be re-iterable. Progress is logged at Info
+// per chunk and reported to [UpsertOptions.Progress].
 //
 // # No data lost
 //

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -16,15 +15,7 @@ import (
 )
 
 // rowsOf turns a slice into the re-iterable row stream the client takes.
-func rowsOf(rows ...socrata.Row) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for _, r := range rows {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
+func rowsOf(rows ...socrata.Row) socrata.Rows { return socrata.SliceRows(rows) }
 
 func ExampleClient_Upsert() {
 	// A stand-in for the portal.
@@ -80,12 +71,28 @@ func ExampleConfig_String() {
 	// Output: socrata.Config{Domain:"datahub.austintexas.gov" AppToken:[REDACTED] KeyID:"id" KeySecret:[REDACTED] ChunkSize:0 RetryMax:0 Timeout:0s}
 }
 
-func ExampleNewEncoder() {
-	enc := socrata.NewEncoder(os.Stdout)
-	enc.Encode(socrata.Row{"name": "Lamar", "count": 3, "ratio": math.NaN(),
-		"seen": time.Date(2024, 11, 3, 1, 30, 0, 0, time.UTC)})
-	enc.Close()
+func ExampleWriteJSON() {
+	socrata.WriteJSON(os.Stdout, socrata.SliceRows([]socrata.Row{{"name": "Lamar", "count": 3, "ratio": math.NaN(),
+		"seen": time.Date(2024, 11, 3, 1, 30, 0, 0, time.UTC)}}))
 	// Output: [{"count":3,"name":"Lamar","ratio":null,"seen":"2024-11-03T01:30:00.000"}]
+}
+
+// A Table gives the field names once; each row is its values in that
+// order, and may be the same slice filled again for every row.
+func ExampleTable() {
+	schema := socrata.NewSchema("name", "count", "ratio")
+	names := []string{"Lamar", "Congress"}
+	row := make([]socrata.Value, schema.Len())
+	rows := func(yield func([]socrata.Value, error) bool) {
+		for i, name := range names {
+			row[0], row[1], row[2] = socrata.Text(name), socrata.Int(int64(i)), socrata.Float(math.NaN())
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+	socrata.WriteJSON(os.Stdout, socrata.Table{Schema: schema, Rows: rows})
+	// Output: [{"name":"Lamar","count":0,"ratio":null},{"name":"Congress","count":1,"ratio":null}]
 }
 
 func ExampleDecodeWriteResult() {

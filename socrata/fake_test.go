@@ -35,7 +35,7 @@ func TestAgainstFakeServer(t *testing.T) {
 		srv := socratatest.Start(t)
 		srv.SetKey("abcd-1234", "id")
 		c := newFakeClient(t, srv)
-		rows := func(n int) func(func(socrata.Row, error) bool) {
+		rows := func(n int) socrata.RowSeq {
 			return func(yield func(socrata.Row, error) bool) {
 				for i := range n {
 					if !yield(socrata.Row{"id": i, "v": "x"}, nil) {
@@ -81,13 +81,13 @@ func TestAgainstFakeServer(t *testing.T) {
 		srv.RejectChunk(3, 400, `{"code":"illegal_argument","error":true,"message":"bad row"}`)
 		srv.FailNext(1, 429, "0", "")
 		c := newFakeClient(t, srv)
-		rows := func(yield func(socrata.Row, error) bool) {
+		rows := socrata.RowSeq(func(yield func(socrata.Row, error) bool) {
 			for i := range 50 {
 				if !yield(socrata.Row{"id": i}, nil) {
 					return
 				}
 			}
-		}
+		})
 		_, err := c.Upsert(t.Context(), "abcd-1234", rows, socrata.UpsertOptions{ChunkSize: 10})
 		var pe *socrata.PublishError
 		var ae *socrata.APIError
@@ -285,13 +285,13 @@ func TestUpsertPipelineOrder(t *testing.T) {
 	srv := socratatest.Start(t)
 	srv.SetDelay(20 * time.Millisecond)
 	c := newFakeClient(t, srv)
-	rows := func(yield func(socrata.Row, error) bool) {
+	rows := socrata.RowSeq(func(yield func(socrata.Row, error) bool) {
 		for i := range 50 {
 			if !yield(socrata.Row{"i": i}, nil) {
 				return
 			}
 		}
-	}
+	})
 	res, err := c.Upsert(t.Context(), "abcd-1234", rows, socrata.UpsertOptions{ChunkSize: 7})
 	if err != nil || res.Chunks != 8 || res.Rows != 50 {
 		t.Fatalf("Upsert = %+v, %v", res, err)
@@ -315,14 +315,14 @@ func TestUpsertPipelineOrder(t *testing.T) {
 func TestUpsertFailureWhileChunkInFlight(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("source broke")
-	rows := func(yield func(socrata.Row, error) bool) {
+	rows := socrata.RowSeq(func(yield func(socrata.Row, error) bool) {
 		for i := range 15 {
 			if !yield(socrata.Row{"i": i}, nil) {
 				return
 			}
 		}
 		yield(nil, boom) // chunk 2 (rows 10-14) is being encoded, chunk 1 in flight
-	}
+	})
 	tests := []struct {
 		name        string
 		rejectFirst bool

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 )
 
@@ -48,18 +47,6 @@ func CheckShrink(current, next int64, maxShrink float64) error {
 	return nil
 }
 
-// SliceRows returns a re-iterable row stream over rows held in memory, for
-// Upsert and Replace. M may be Row or any map[string]any type.
-func SliceRows[M ~map[string]any](rows []M) iter.Seq2[Row, error] {
-	return func(yield func(Row, error) bool) {
-		for _, r := range rows {
-			if !yield(Row(r), nil) {
-				return
-			}
-		}
-	}
-}
-
 // Counter counts a dataset's rows. [*Client] implements it.
 type Counter interface {
 	Count(ctx context.Context, dataset, where string) (int64, error)
@@ -81,10 +68,10 @@ type ReplaceCheck struct {
 // [*ShrinkError]; a dataset c reports as [ErrNotFound] counts as empty). It
 // ranges over rows once (completely when the shrink guard applies). Other
 // errors are a [*RowsError] from rows or the count's error.
-func GuardReplace(ctx context.Context, c Counter, dataset string, rows iter.Seq2[Row, error], opts ReplaceOptions) (ReplaceCheck, error) {
+func GuardReplace(ctx context.Context, c Counter, dataset string, rows Rows, opts ReplaceOptions) (ReplaceCheck, error) {
 	var check ReplaceCheck
 	guardShrink := !opts.Force && !(opts.MaxShrink >= 1) // NaN guards too
-	for _, err := range rows {
+	for _, err := range rows.JSON() {
 		if err != nil {
 			return check, &RowsError{Row: check.Next, Err: err}
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -71,7 +70,7 @@ type Progress struct {
 // yields an error, Upsert stops and returns a *PublishError saying which
 // chunks and rows had landed; the returned WriteResult is the same as its
 // Result.
-func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row, error], opts UpsertOptions) (WriteResult, error) {
+func (c *Client) Upsert(ctx context.Context, dataset string, rows Rows, opts UpsertOptions) (WriteResult, error) {
 	const op = "upsert"
 	if err := checkDataset(dataset); err != nil {
 		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
@@ -89,8 +88,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 	var (
 		res      WriteResult
 		buf      = make([]byte, 0, 64<<10)
-		spare    []byte // the other chunk buffer, once its request is done
-		keys     []string
+		spare    []byte     // the other chunk buffer, once its request is done
 		n        int        // rows in the chunk being encoded
 		index    int64      // rows read from the iterator
 		inflight *chunkSend // the chunk being sent, at most one
@@ -142,7 +140,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 			RowsLanded: res.Rows, Unknown: outcomeUnknown(err), Result: res, Err: err}
 	}
 
-	for row, err := range rows {
+	for row, err := range rows.JSON() {
 		if err != nil {
 			return fail(&RowsError{Row: index, Err: err})
 		}
@@ -151,10 +149,7 @@ func (c *Client) Upsert(ctx context.Context, dataset string, rows iter.Seq2[Row,
 		} else {
 			buf = append(buf, ',')
 		}
-		buf, keys, err = appendRow(buf, keys, row)
-		if err != nil {
-			return fail(&RowsError{Row: index, Err: err})
-		}
+		buf = append(buf, row...)
 		n++
 		index++
 		if index == sizingRows && n < size {
@@ -295,7 +290,7 @@ func (r *guardedReader) Close() error {
 // wrapping a [*ShrinkError] ([ErrShrink]); in both cases nothing is sent.
 // The guard costs one extra pass over rows and one count query. See
 // https://dev.socrata.com/publishers/soda-producer/replace.
-func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row, error], opts ReplaceOptions) (WriteResult, error) {
+func (c *Client) Replace(ctx context.Context, dataset string, rows Rows, opts ReplaceOptions) (WriteResult, error) {
 	const op = "replace"
 	if err := checkDataset(dataset); err != nil {
 		return WriteResult{}, &PublishError{Op: op, Dataset: dataset, Err: err}
@@ -319,7 +314,7 @@ func (c *Client) Replace(ctx context.Context, dataset string, rows iter.Seq2[Row
 		attempts []*replaceBody
 	)
 	bodyFunc := func() (io.Reader, error) {
-		b := &replaceBody{seq: rows, cancel: cancel}
+		b := &replaceBody{rows: rows, cancel: cancel}
 		b.pr, b.pw = io.Pipe()
 		mu.Lock()
 		attempts = append(attempts, b)
@@ -374,7 +369,7 @@ var errBodyClosed = errors.New("socrata: request body closed")
 // goroutine starts on the first Read, so bodies that are opened and closed
 // without being sent (retryablehttp probes the body once) cost nothing.
 type replaceBody struct {
-	seq     iter.Seq2[Row, error]
+	rows    Rows
 	cancel  context.CancelCauseFunc
 	pr      *io.PipeReader
 	pw      *io.PipeWriter
@@ -416,30 +411,17 @@ func (b *replaceBody) stop() {
 
 func (b *replaceBody) produce() {
 	defer close(b.done)
-	enc := NewEncoder(b.pw)
-	var i int64
-	for row, err := range b.seq {
-		if err != nil {
-			b.abort(&RowsError{Row: i, Err: err})
-			return
-		}
-		if err := enc.Encode(row); err != nil {
-			var re *RowsError
-			if errors.As(err, &re) {
-				b.abort(err)
-			} else {
-				b.pw.CloseWithError(err)
-			}
-			return
-		}
-		i++
-	}
-	if err := enc.Close(); err != nil {
+	n, err := WriteJSON(b.pw, b.rows)
+	var re *RowsError
+	switch {
+	case errors.As(err, &re):
+		b.abort(err)
+	case err != nil:
 		b.pw.CloseWithError(err)
-		return
+	default:
+		b.sent = n
+		b.pw.Close()
 	}
-	b.sent = enc.Rows()
-	b.pw.Close()
 }
 
 // abort records a row error and cancels the request so it is not retried.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +15,7 @@ import (
 )
 
 // genRows yields n small rows lazily; it is re-iterable.
-func genRows(n int) iter.Seq2[Row, error] {
+func genRows(n int) RowSeq {
 	return func(yield func(Row, error) bool) {
 		for i := range n {
 			if !yield(Row{"id": i, "name": fmt.Sprintf("row %d", i)}, nil) {
@@ -26,7 +25,7 @@ func genRows(n int) iter.Seq2[Row, error] {
 	}
 }
 
-func sliceRows(rows ...Row) iter.Seq2[Row, error] {
+func sliceRows(rows ...Row) RowSeq {
 	return func(yield func(Row, error) bool) {
 		for _, r := range rows {
 			if !yield(r, nil) {
@@ -329,7 +328,7 @@ func TestUpsertRowsError(t *testing.T) {
 		}
 		yield(nil, boom)
 	}
-	res, err := c.Upsert(ctx, "abcd-1234", rows, UpsertOptions{ChunkSize: 10})
+	res, err := c.Upsert(ctx, "abcd-1234", RowSeq(rows), UpsertOptions{ChunkSize: 10})
 	var pe *PublishError
 	var re *RowsError
 	if !errors.Is(err, boom) || !errors.As(err, &pe) || !errors.As(err, &re) {
@@ -483,7 +482,7 @@ func TestReplace(t *testing.T) {
 			}
 			yield(nil, boom)
 		}
-		_, err := c.Replace(t.Context(), "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
+		_, err := c.Replace(t.Context(), "abcd-1234", RowSeq(rows), ReplaceOptions{MaxShrink: 1})
 		var re *RowsError
 		if !errors.Is(err, boom) || !errors.As(err, &re) || re.Row != 3000 {
 			t.Fatalf("err = %v", err)
@@ -540,7 +539,7 @@ func TestReplaceStreams(t *testing.T) {
 			}
 		}
 	}
-	res, err := c.Replace(ctx, "abcd-1234", rows, ReplaceOptions{MaxShrink: 1})
+	res, err := c.Replace(ctx, "abcd-1234", RowSeq(rows), ReplaceOptions{MaxShrink: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +577,7 @@ func BenchmarkUpsert(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Upsert(b.Context(), "abcd-1234", rows, UpsertOptions{}); err != nil {
+		if _, err := c.Upsert(b.Context(), "abcd-1234", RowSeq(rows), UpsertOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

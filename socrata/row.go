@@ -3,7 +3,7 @@ package socrata
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -17,93 +17,15 @@ import (
 const FloatingTimestamp = "2006-01-02T15:04:05.000"
 
 // Row is one dataset row keyed by API field name. Values may be nil, string,
-// bool, any integer type, float32/float64 (NaN and ±Inf are written as
-// null), json.Number, time.Time (written as a floating timestamp),
-// a json.Marshaler, or anything else encoding/json can marshal (for example
-// a GeoJSON point as map[string]any).
+// bool, integers, floats (NaN and ±Inf are written as null), json.Number,
+// time.Time (a floating timestamp), or anything encoding/json can marshal
+// (a GeoJSON point as map[string]any, say).
 type Row map[string]any
 
-// Encoder writes rows as one JSON array to an io.Writer, with keys in
-// sorted order so the output is deterministic. It reuses its buffers, so
-// encoding a row allocates little. An Encoder is not safe for concurrent
-// use.
-type Encoder struct {
-	w     io.Writer
-	buf   []byte
-	keys  []string
-	n     int64
-	err   error
-	close bool
-}
-
-// NewEncoder returns an Encoder writing to w. Call Close to end the array.
-func NewEncoder(w io.Writer) *Encoder { return &Encoder{w: w, buf: make([]byte, 0, 4096)} }
-
-// Encode appends row to the array. It buffers output and flushes it to the
-// underlying writer in blocks of about 32 KiB. A row that cannot be encoded
-// (an invalid json.Number, a value encoding/json refuses) gives a
-// *RowsError; after any error the Encoder keeps returning it.
-func (e *Encoder) Encode(row Row) error {
-	if e.err != nil {
-		return e.err
-	}
-	if e.n == 0 {
-		e.buf = append(e.buf, '[')
-	} else {
-		e.buf = append(e.buf, ',')
-	}
-	var err error
-	e.buf, e.keys, err = appendRow(e.buf, e.keys, row)
-	if err != nil {
-		e.err = &RowsError{Row: e.n, Err: err}
-		return e.err
-	}
-	e.n++
-	if len(e.buf) >= 32<<10 {
-		return e.flush()
-	}
-	return nil
-}
-
-// Rows reports how many rows were encoded.
-func (e *Encoder) Rows() int64 { return e.n }
-
-// Close ends the array ("[]" when no row was encoded) and flushes. It does
-// not close the underlying writer.
-func (e *Encoder) Close() error {
-	if e.err != nil {
-		return e.err
-	}
-	if e.close {
-		return nil
-	}
-	e.close = true
-	if e.n == 0 {
-		e.buf = append(e.buf, '[')
-	}
-	e.buf = append(e.buf, ']')
-	return e.flush()
-}
-
-func (e *Encoder) flush() error {
-	if len(e.buf) == 0 {
-		return nil
-	}
-	_, err := e.w.Write(e.buf)
-	e.buf = e.buf[:0]
-	if err != nil {
-		e.err = err
-	}
-	return err
-}
-
-// appendRow appends row as a JSON object with sorted keys. keys is scratch
-// space, returned for reuse.
+// appendRow appends row as a JSON object with sorted keys. keys is
+// scratch space, returned for reuse.
 func appendRow(dst []byte, keys []string, row Row) ([]byte, []string, error) {
-	keys = keys[:0]
-	for k := range row {
-		keys = append(keys, k)
-	}
+	keys = slices.AppendSeq(keys[:0], maps.Keys(row))
 	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
@@ -113,8 +35,7 @@ func appendRow(dst []byte, keys []string, row Row) ([]byte, []string, error) {
 		dst = appendString(dst, k)
 		dst = append(dst, ':')
 		var err error
-		dst, err = appendValue(dst, row[k])
-		if err != nil {
+		if dst, err = appendValue(dst, row[k]); err != nil {
 			return dst, keys, fmt.Errorf("field %q: %w", k, err)
 		}
 	}
@@ -133,22 +54,6 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(dst, int64(x), 10), nil
 	case int64:
 		return strconv.AppendInt(dst, x, 10), nil
-	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case int8:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case uint:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
-	case uint32:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint16:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
-	case uint8:
-		return strconv.AppendUint(dst, uint64(x), 10), nil
 	case float64:
 		return appendFloat(dst, x, 64), nil
 	case float32:
@@ -170,16 +75,9 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		return appendValue(dst, *x)
-	case json.RawMessage:
-		if len(x) == 0 {
-			return append(dst, "null"...), nil
-		}
-		if !json.Valid(x) {
-			return dst, fmt.Errorf("invalid json.RawMessage")
-		}
-		return append(dst, x...), nil
 	}
-	// json.Marshaler and everything else: encoding/json, then compact.
+	// Other integers, json.Marshaler (json.RawMessage) and everything
+	// else: encoding/json.
 	b, err := json.Marshal(v)
 	if err != nil {
 		return dst, err
@@ -263,45 +161,10 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// validNumber reports whether s is a JSON number.
+// validNumber reports whether s is a JSON number: valid JSON that starts
+// with a minus or a digit and ends with a digit (so no whitespace, string,
+// array or literal).
 func validNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	if i >= len(s) {
-		return false
-	}
-	switch {
-	case s[i] == '0':
-		i++
-	case s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(s)
+	n := len(s)
+	return n > 0 && (s[0] == '-' || '0' <= s[0] && s[0] <= '9') && '0' <= s[n-1] && s[n-1] <= '9' && json.Valid([]byte(s))
 }

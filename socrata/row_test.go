@@ -54,7 +54,7 @@ func TestEncoderInvalidUTF8(t *testing.T) {
 	}
 }
 
-func TestEncoder(t *testing.T) {
+func TestWriteJSON(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -70,16 +70,7 @@ func TestEncoder(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			enc := NewEncoder(&buf)
-			var err error
-			for _, r := range tt.rows {
-				if err = enc.Encode(r); err != nil {
-					break
-				}
-			}
-			if err == nil {
-				err = enc.Close()
-			}
+			n, err := WriteJSON(&buf, SliceRows(tt.rows))
 			if tt.wantErr {
 				var re *RowsError
 				if !errors.As(err, &re) || re.Row != 1 {
@@ -93,8 +84,8 @@ func TestEncoder(t *testing.T) {
 			if buf.String() != tt.want {
 				t.Errorf("got %s, want %s", buf.String(), tt.want)
 			}
-			if enc.Rows() != int64(len(tt.rows)) {
-				t.Errorf("Rows() = %d", enc.Rows())
+			if n != int64(len(tt.rows)) {
+				t.Errorf("wrote %d rows", n)
 			}
 		})
 	}

@@ -207,17 +207,17 @@ func TestAssetRowsGolden(t *testing.T) {
 	all := mustAssets(t, "catalog_page1.json", "catalog_page2.json", "catalog_page3.json")
 	n := int64(1412)
 	var buf bytes.Buffer
-	enc := socrata.NewEncoder(&buf)
+	var shaped []socrata.Row
 	for i, a := range all {
 		var count *int64
 		if i == 0 {
 			count = &n
 		}
-		if err := enc.Encode(AssetRow(a, i%2 == 0, count, Options{Location: chicago(t)})); err != nil {
-			t.Fatal(err)
-		}
+		shaped = append(shaped, AssetRow(a, i%2 == 0, count, Options{Location: chicago(t)}))
 	}
-	enc.Close()
+	if _, err := socrata.WriteJSON(&buf, socrata.SliceRows(shaped)); err != nil {
+		t.Fatal(err)
+	}
 	var pretty bytes.Buffer
 	json.Indent(&pretty, buf.Bytes(), "", "  ")
 	pretty.WriteByte('\n')

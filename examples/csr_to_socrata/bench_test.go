@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/cityofaustin/atd-executive-dashboard/examples/csr_to_socrata/internal/reportgen"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/bench/reportgen"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 )
 

@@ -2,11 +2,13 @@
 // the Socrata dataset CSR_DATASET by upsert. The report (CSR_ENDPOINT:
 // tab-separated, UTF-16 with a byte-order mark, hundreds of thousands of
 // rows) is streamed: fetched, decoded, parsed and transformed (field map,
-// floating timestamps, fiscal_year, WGS84 location) in one goroutine at
-// most --read-ahead batches of 256 rows ahead, JSON-encoded in chunks in
-// another while the previous chunk is sent, so memory does not grow with
-// the report's size. Progress is logged every --progress rows and per
-// chunk.
+// floating timestamps, fiscal_year, WGS84 location) into one reused row,
+// which is JSON-encoded into the chunk being built while the previous
+// chunk is sent, so memory does not grow with the report's size. Progress
+// is logged every --progress rows and per chunk. A value in a numeric
+// column that is not a number is published as its text, and a lone UTF-16
+// surrogate as U+FFFD; each is counted in one warning naming its first
+// rows. A report cut short fails the run (see csr.ErrTruncated).
 //
 // With nothing configured it runs on the embedded sample report and writes
 // ./sample-output/socrata/csr-sample.upsert.json.
@@ -26,7 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 
 	"github.com/cityofaustin/atd-executive-dashboard/csr"
@@ -57,14 +58,13 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	chunkSize := fs.Int("chunk-size", 0, "rows per upsert request (default: the Socrata client's, 10000)")
 	progress := fs.Int("progress", 100_000, "log a progress line every N rows read")
-	readAhead := fs.Int("read-ahead", 16, "batches of 256 rows read and transformed ahead of the upload (bounds memory)")
 	job, err := jobkit.Start(name, fs, args, env, stdout, settings)
 	if err != nil {
 		return err
 	}
 	defer job.Finish(&err)
-	if *chunkSize < 0 || *progress < 1 || *readAhead < 1 {
-		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress and --read-ahead ≥ 1")}
+	if *chunkSize < 0 || *progress < 1 {
+		return &jobkit.UsageError{Err: errors.New("--chunk-size must be ≥ 0, --progress ≥ 1")}
 	}
 	pub, err := job.Publisher(func(c *socrata.Config) { c.ChunkSize = *chunkSize })
 	if err != nil {
@@ -78,8 +78,9 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	}
 	defer rd.Close()
 
-	p := &pipeline{log: job, every: *progress, ahead: *readAhead}
+	p := &pipeline{log: job, every: *progress, t: csr.NewTransformer()}
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
+	p.warn(ctx, rd)
 	if err != nil {
 		return p.explain(err, dataset)
 	}
@@ -118,14 +119,16 @@ func openReport(ctx context.Context, job *jobkit.Job) (*csr.Reader, error) {
 type pipeline struct {
 	log    *jobkit.Job
 	every  int
-	ahead  int   // read-ahead depth in batches
+	t      *csr.Transformer
 	read   int64 // rows read and transformed
 	srcErr error // the report's error, if reading stopped on one
 }
 
-func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for row, err := range csr.StreamRowsAhead[socrata.Row](rd, p.ahead) {
+func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) socrata.Table {
+	t := csr.Rows(rd, p.t)
+	inner := t.Rows
+	t.Rows = func(yield func([]socrata.Value, error) bool) {
+		for row, err := range inner {
 			if err != nil {
 				p.srcErr = err
 				yield(nil, err)
@@ -139,6 +142,21 @@ func (p *pipeline) rows(ctx context.Context, rd *csr.Reader) iter.Seq2[socrata.R
 				return
 			}
 		}
+	}
+	return t
+}
+
+// warn logs, per numeric column, the values published as text because
+// they are not numbers, and the lone UTF-16 surrogates published as
+// U+FFFD.
+func (p *pipeline) warn(ctx context.Context, rd *csr.Reader) {
+	for _, o := range p.t.NotNumbers() {
+		p.log.Logger.WarnContext(ctx, "3-1-1 report: values that are not numbers published as text",
+			"column", o.Column.Name(), "count", o.Count, "first_rows", o.Rows)
+	}
+	if n, rows := rd.Surrogates(); n > 0 {
+		p.log.Logger.WarnContext(ctx, "3-1-1 report: lone UTF-16 surrogates published as U+FFFD",
+			"count", n, "first_rows", rows)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
+	"golang.org/x/text/encoding/unicode"
 )
 
 const dataset = "csr0-test"
@@ -353,5 +355,154 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	if len(f.soc.Requests()) != 0 {
 		t.Fatal("work started despite a configuration error")
+	}
+}
+
+// editReport decodes the UTF-16 report, lets edit change fields by column
+// name in data row row (1-based), and encodes it again.
+func editReport(t *testing.T, body []byte, edit func(row int, set func(column, value string))) []byte {
+	t.Helper()
+	text, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(text), "\r\n")
+	header := strings.Split(lines[0], "\t")
+	for i := 1; i < len(lines); i++ {
+		if lines[i] == "" {
+			continue
+		}
+		fields := strings.Split(lines[i], "\t")
+		edit(i, func(column, value string) { fields[slices.Index(header, column)] = value })
+		lines[i] = strings.Join(fields, "\t")
+	}
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(strings.Join(lines, "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTextInNumericColumns: a value in a numeric column that is not a
+// number is published as its text, as the pandas job did, and counted in
+// one warning per column naming the first rows; the run goes on.
+func TestTextInNumericColumns(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.report = editReport(t, f.report, func(row int, set func(string, string)) {
+		if row%2 == 0 {
+			set("Response Days", "Pending")
+		}
+		if row == 3 {
+			set("SR Age (days)", "1,234.5")
+		}
+	})
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	rows := f.soc.Upserts(dataset)
+	if len(rows) != 6 {
+		t.Fatalf("published %d rows, want 6", len(rows))
+	}
+	if rows[1]["response_days"] != "Pending" || rows[2]["sr_age_days"] != "1,234.5" || rows[0]["response_days"] != json.Number("2.22") {
+		t.Errorf("rows 1-3: %v / %v / %v", rows[0]["response_days"], rows[1]["response_days"], rows[2]["sr_age_days"])
+	}
+	for _, w := range []string{
+		`level=WARN msg="3-1-1 report: values that are not numbers published as text" job=csr_to_socrata column="SR Age (days)" count=1 first_rows=[3]`,
+		`column="Response Days" count=3 first_rows="[2 4 6]"`,
+	} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
+	}
+}
+
+// serveRaw answers with body and closes the connection; with length the
+// response declares its Content-Length, without it the body ends where
+// the connection does.
+func serveRaw(body []byte, length bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-16le\r\nConnection: close\r\n")
+		if length {
+			buf.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
+		}
+		buf.WriteString("\r\n")
+		buf.Write(body)
+		buf.Flush()
+	}
+}
+
+// TestLastLineWithoutLineEnd: a report whose last line has no line end is
+// whole only when its length was declared and arrived; otherwise it was
+// cut, its last row is not published and the job fails saying so.
+func TestLastLineWithoutLineEnd(t *testing.T) {
+	t.Parallel()
+	report := mustReport(t)
+	unterminated := bytes.TrimSuffix(report, []byte("\r\x00\n\x00"))
+	if len(unterminated) == len(report) {
+		t.Fatal("the sample report does not end with CRLF")
+	}
+	cut := unterminated[:len(unterminated)-2] // the last field ("9", Council District) lost
+	for _, tc := range []struct {
+		name      string
+		body      []byte
+		length    bool
+		wantErr   []string
+		published int
+	}{
+		{name: "declared length, last line unterminated", body: unterminated, length: true, published: 6},
+		{name: "no declared length, cut in the last field", body: cut, wantErr: []string{"3-1-1 report: reading stopped after 5 rows", "the report was cut", "its last line (line 8) has no line end", "5 rows in 5 chunk(s) had been published"}, published: 5},
+		{name: "no declared length, last line unterminated", body: unterminated, wantErr: []string{"the report was cut"}, published: 5},
+		{name: "no declared length, complete", body: report, published: 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			f.serve = serveRaw(tc.body, tc.length)
+			logs, err := f.run(t, "--chunk-size", "1")
+			if tc.wantErr == nil && err != nil {
+				t.Fatalf("run: %v\n%s", err, logs)
+			}
+			if tc.wantErr != nil {
+				if err == nil {
+					t.Fatalf("run succeeded, want %q", tc.wantErr)
+				}
+				for _, w := range tc.wantErr {
+					if msg := stderrLine(err); !strings.Contains(msg, w) {
+						t.Errorf("message lacks %q: %s", w, msg)
+					}
+				}
+			}
+			if n := len(f.soc.Upserts(dataset)); n != tc.published {
+				t.Errorf("published %d rows, want %d", n, tc.published)
+			}
+		})
+	}
+}
+
+// TestLoneSurrogate: a lone UTF-16 surrogate is published as U+FFFD and
+// counted in a warning that names its row.
+func TestLoneSurrogate(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	report := mustReport(t)
+	at := rowStart(t, report, "1100 CONGRESS AVE")
+	f.report = append(append(append([]byte(nil), report[:at]...), 0x3D, 0xD8), report[at:]...) // a high surrogate, alone
+	logs, err := f.run(t)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, logs)
+	}
+	rows := f.soc.Upserts(dataset)
+	if len(rows) != 6 || rows[0]["sr_location"] != "\uFFFD1100 CONGRESS AVE, AUSTIN, TX 78701" {
+		t.Fatalf("%d rows; first sr_location %q", len(rows), rows[0]["sr_location"])
+	}
+	if w := `level=WARN msg="3-1-1 report: lone UTF-16 surrogates published as U+FFFD" job=csr_to_socrata count=1 first_rows=[1]`; !strings.Contains(logs, w) {
+		t.Errorf("logs lack %q:\n%s", w, logs)
 	}
 }

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -160,7 +159,7 @@ func publish(ctx context.Context, job *jobkit.Job, store finance.Lister, pub job
 	rows := sel.Rows(ctx, store, func(key string, n int) {
 		job.Logger.InfoContext(ctx, "report file read", "report", string(r.Kind), "key", key, "rows", n)
 	})
-	res, err := pub.Upsert(ctx, dataset, socrataRows(rows), socrata.UpsertOptions{
+	res, err := pub.Upsert(ctx, dataset, rows, socrata.UpsertOptions{
 		Progress: func(p socrata.Progress) {
 			job.Logger.InfoContext(ctx, "upsert progress", "dataset", p.Dataset, "chunk", p.Chunk, "rows", p.Rows)
 		},
@@ -193,15 +192,4 @@ func missingMonths(sel finance.Selection, m finance.Month, all bool) []string {
 		}
 	}
 	return missing
-}
-
-// socrataRows converts the finance rows to socrata rows.
-func socrataRows(rows iter.Seq2[map[string]any, error]) iter.Seq2[socrata.Row, error] {
-	return func(yield func(socrata.Row, error) bool) {
-		for row, err := range rows {
-			if !yield(socrata.Row(row), err) {
-				return
-			}
-		}
-	}
 }

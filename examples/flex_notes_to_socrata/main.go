@@ -27,7 +27,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"maps"
 	"os"
 	"slices"
@@ -88,8 +87,10 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	defer fn.Close()
 
 	var srcErr error
-	rows := func(yield func(socrata.Row, error) bool) {
-		for row, err := range csr.FlexRows[socrata.Row](fn) {
+	rows := csr.FlexRows(fn)
+	inner := rows.Rows
+	rows.Rows = func(yield func([]socrata.Value, error) bool) {
+		for row, err := range inner {
 			if err != nil {
 				srcErr = err
 			}
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 			}
 		}
 	}
-	res, err := pub.Upsert(ctx, dataset, iter.Seq2[socrata.Row, error](rows), socrata.UpsertOptions{ChunkSize: *chunkSize})
+	res, err := pub.Upsert(ctx, dataset, rows, socrata.UpsertOptions{ChunkSize: *chunkSize})
 	st := fn.Stats()
 	if err != nil {
 		var landed int64

@@ -275,3 +275,31 @@ func TestDryRunAndConfig(t *testing.T) {
 		t.Fatalf("%d socrata requests", n)
 	}
 }
+
+// TestWorkbookTooLarge: a download over csr.MaxFlexNotesSize is refused
+// once the bound is passed, never read whole, and nothing is published.
+func TestWorkbookTooLarge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.serve = func(w http.ResponseWriter, _ *http.Request) {
+		w.Write(sample)
+		chunk := bytes.Repeat([]byte("x"), 1<<20)
+		for range 80 { // 80 MiB more, written as it is read
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}
+	_, err := f.run(t)
+	if err == nil {
+		t.Fatal("run succeeded")
+	}
+	var msg bytes.Buffer
+	jobkit.Exit(name, err, &msg)
+	if !strings.Contains(msg.String(), "the workbook is larger than 67108864 bytes") || msg.Len() > 300 {
+		t.Fatalf("message: %s", msg.String())
+	}
+	if n := len(f.soc.Requests()); n != 0 {
+		t.Errorf("%d requests to socrata", n)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +19,8 @@ import (
 // Publisher is what a job needs from Socrata. *socrata.Client implements it;
 // so do the sample-mode [FilePublisher] and the [DryRunPublisher].
 type Publisher interface {
-	Upsert(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.UpsertOptions) (socrata.WriteResult, error)
-	Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) (socrata.WriteResult, error)
+	Upsert(ctx context.Context, dataset string, rows socrata.Rows, opts socrata.UpsertOptions) (socrata.WriteResult, error)
+	Replace(ctx context.Context, dataset string, rows socrata.Rows, opts socrata.ReplaceOptions) (socrata.WriteResult, error)
 	Count(ctx context.Context, dataset, where string) (int64, error)
 }
 
@@ -110,13 +109,13 @@ type FilePublisher struct {
 }
 
 // Upsert writes rows to <Dir>/<dataset>.upsert.json.
-func (p *FilePublisher) Upsert(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], _ socrata.UpsertOptions) (socrata.WriteResult, error) {
+func (p *FilePublisher) Upsert(ctx context.Context, dataset string, rows socrata.Rows, _ socrata.UpsertOptions) (socrata.WriteResult, error) {
 	return p.write(ctx, dataset, "upsert", rows)
 }
 
 // Replace writes rows to <Dir>/<dataset>.replace.json, refusing to lose
 // data as socrata.Client.Replace does (socrata.GuardReplace).
-func (p *FilePublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
+func (p *FilePublisher) Replace(ctx context.Context, dataset string, rows socrata.Rows, opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
 	if err := guardReplace(ctx, p, dataset, rows, opts); err != nil {
 		return socrata.WriteResult{}, err
 	}
@@ -140,20 +139,12 @@ func (p *FilePublisher) Count(_ context.Context, dataset, _ string) (int64, erro
 	return 0, nil
 }
 
-func (p *FilePublisher) write(ctx context.Context, dataset, method string, rows iter.Seq2[socrata.Row, error]) (socrata.WriteResult, error) {
+func (p *FilePublisher) write(ctx context.Context, dataset, method string, rows socrata.Rows) (socrata.WriteResult, error) {
 	var n int64
 	err := objstore.WriteFunc(ctx, objstore.NewDir(p.Dir), dataset+"."+method+".json", func(w io.Writer) error {
-		enc := socrata.NewEncoder(w)
-		for row, err := range rows {
-			if err != nil {
-				return err
-			}
-			if err := enc.Encode(row); err != nil {
-				return err
-			}
-		}
-		n = enc.Rows()
-		return enc.Close()
+		var err error
+		n, err = socrata.WriteJSON(w, rows)
+		return err
 	})
 	if err != nil {
 		return socrata.WriteResult{}, fmt.Errorf("sample socrata: %s %s: %w", method, dataset, err)
@@ -172,13 +163,13 @@ type DryRunPublisher struct {
 const dryRunPreviewRows = 3
 
 // Upsert prints the rows it would upsert.
-func (p *DryRunPublisher) Upsert(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], _ socrata.UpsertOptions) (socrata.WriteResult, error) {
+func (p *DryRunPublisher) Upsert(ctx context.Context, dataset string, rows socrata.Rows, _ socrata.UpsertOptions) (socrata.WriteResult, error) {
 	return p.print(ctx, "upsert", dataset, rows)
 }
 
 // Replace prints the rows it would replace the dataset with, or the
 // refusal a real replace would meet (socrata.GuardReplace).
-func (p *DryRunPublisher) Replace(ctx context.Context, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
+func (p *DryRunPublisher) Replace(ctx context.Context, dataset string, rows socrata.Rows, opts socrata.ReplaceOptions) (socrata.WriteResult, error) {
 	check, err := socrata.GuardReplace(ctx, p, dataset, rows, opts)
 	if check.Counted {
 		fmt.Fprintf(p.W, "--- dry run: %s holds %d rows; the replace would leave %d\n", dataset, check.Current, check.Next)
@@ -199,18 +190,18 @@ func (p *DryRunPublisher) Count(ctx context.Context, dataset, where string) (int
 
 // guardReplace applies socrata.GuardReplace, returning its refusal as the
 // client would: in a *socrata.PublishError.
-func guardReplace(ctx context.Context, c socrata.Counter, dataset string, rows iter.Seq2[socrata.Row, error], opts socrata.ReplaceOptions) error {
+func guardReplace(ctx context.Context, c socrata.Counter, dataset string, rows socrata.Rows, opts socrata.ReplaceOptions) error {
 	if _, err := socrata.GuardReplace(ctx, c, dataset, rows, opts); err != nil {
 		return &socrata.PublishError{Op: "replace", Dataset: dataset, Err: err}
 	}
 	return nil
 }
 
-func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, rows iter.Seq2[socrata.Row, error]) (socrata.WriteResult, error) {
+func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, rows socrata.Rows) (socrata.WriteResult, error) {
 	var n int64
 	var head strings.Builder
 	start := time.Now()
-	for row, err := range rows {
+	for row, err := range rows.JSON() {
 		if err != nil {
 			return socrata.WriteResult{Rows: n}, err
 		}
@@ -218,14 +209,9 @@ func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, row
 			return socrata.WriteResult{Rows: n}, err
 		}
 		if n < dryRunPreviewRows {
-			enc := socrata.NewEncoder(&head)
-			if err := enc.Encode(row); err != nil {
-				return socrata.WriteResult{Rows: n}, err
-			}
-			if err := enc.Close(); err != nil {
-				return socrata.WriteResult{Rows: n}, err
-			}
-			head.WriteByte('\n')
+			head.WriteByte('[')
+			head.Write(row)
+			head.WriteString("]\n")
 		}
 		n++
 	}

@@ -14,8 +14,8 @@ func TestCountRows(t *testing.T) {
 		ok   bool
 	}{
 		{"empty array", "[]", 0, true},
-		{"two rows", `[{"a":1,"b":{"c":[{}]}},{"s":"x{y}\"{"}]`, 2, true},
-		{"unbalanced", `[{"a":1}`, 1, false},
+		{"two rows", `[{"a":1,"b":[1]},{"s":"x{y}\"{\"\"}"}]`, 2, true},
+		{"not an array", `{"a":1}`, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -2,6 +2,8 @@ package reportgen
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/csr"
@@ -21,20 +23,25 @@ func TestWriteParses(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, nullLoc, quoted := 0, 0, 0
-		for row, err := range csr.Rows[map[string]any](rd) {
+		tr := csr.NewTransformer()
+		loc := slices.Index(csr.Fields(), csr.FieldLocation)
+		for row, err := range csr.Rows(rd, tr).Rows {
 			if err != nil {
 				t.Fatalf("n=%d: %v", n, err)
 			}
-			if row["location"] == nil {
+			if row[loc].Interface() == nil {
 				nullLoc++
 			}
-			if bytes.Contains([]byte(row["sr_location"].(string)), []byte(`"UNIT B"`)) {
+			if strings.Contains(row[csr.ColSRLocation].Interface().(string), `"UNIT B"`) {
 				quoted++
 			}
 			rows++
 		}
 		if rows != n {
 			t.Fatalf("read %d rows, want %d", rows, n)
+		}
+		if odd := tr.NotNumbers(); len(odd) > 0 {
+			t.Fatalf("n=%d: values that are not numbers: %+v", n, odd)
 		}
 		if n == 1000 && (nullLoc != 100 || quoted != 20) {
 			t.Fatalf("%d null locations, %d quoted addresses", nullLoc, quoted)
