@@ -111,6 +111,16 @@ func activeChart(d *data, loc *time.Location) *chart {
 	if len(xs) == 1 {
 		c.Notes = append(c.Notes, "The log holds one record: a line needs two runs.")
 	}
+	// A null count is a type missing from active_permits.csv (the job
+	// publishes it as null, never as 0): as telling as a zero.
+	for i, at := range xs {
+		for _, s := range ss {
+			if math.IsNaN(s.Values[i]) {
+				c.Notes = append(c.Notes, fmt.Sprintf("%s has no value on %s: active_permits.csv had no %s row (a failed or partial export).",
+					s.Name, at.Format(timeLayout), s.Name))
+			}
+		}
+	}
 	return lineChart(c, xs, ss, nil, timeLayout)
 }
 

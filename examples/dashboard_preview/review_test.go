@@ -1,0 +1,36 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
+)
+
+// TestNullCountStandsOut: active_permits publishes a folder type missing
+// from active_permits.csv as null (a failed or partial export, like a
+// zero). The page must say so, not just break the line.
+func TestNullCountStandsOut(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{
+		"active-permits-sample.upsert.json": `[
+		{"ds":180,"ex":25,"published_date":"2024-03-08T03:05:00.000","rw":1450},
+		{"ds":184,"ex":null,"published_date":"2024-03-09T03:05:00.000","rw":1455},
+		{"ds":187,"ex":23,"published_date":"2024-03-10T03:05:00.000","rw":1462}]`,
+	})
+	out := filepath.Join(t.TempDir(), "page.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	const note = "EX has no value on Mar 9, 2024 03:05 CST"
+	if !strings.Contains(page, "⚠ "+note) {
+		t.Errorf("the page does not note the null EX count (%q)", note)
+	}
+	if want := `chart=active-permits note="` + note; !strings.Contains(logs.String(), want) {
+		t.Errorf("logs lack %q:\n%s", want, logs.String())
+	}
+}
