@@ -159,6 +159,10 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) e
 	}
 	warnings := 0
 	for _, c := range charts {
+		if c.Empty != "" {
+			job.Logger.WarnContext(ctx, "chart without data", "chart", c.ID, "why", c.Empty)
+			warnings++
+		}
 		for _, n := range c.Notes {
 			job.Logger.WarnContext(ctx, "preview note", "chart", c.ID, "note", n)
 			warnings++

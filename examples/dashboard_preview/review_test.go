@@ -34,3 +34,29 @@ func TestNullCountStandsOut(t *testing.T) {
 		t.Errorf("logs lack %q:\n%s", want, logs.String())
 	}
 }
+
+// TestEmptyChartsAreWarnings: a dataset with no rows, or a folder without
+// a job's output, draws an empty chart; the run's log must warn about it
+// too, since the log is what an unattended run leaves.
+func TestEmptyChartsAreWarnings(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{
+		"active-permits-sample.upsert.json": `[]`,
+		"week-summary-sample.replace.json":  `[]`,
+	})
+	out := filepath.Join(t.TempDir(), "page.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	for _, want := range []string{
+		`level=WARN msg="chart without data" job=dashboard_preview chart=active-permits why="no records"`,
+		`level=WARN msg="chart without data" job=dashboard_preview chart=weekly-ds why="no records"`,
+		`level=WARN msg="chart without data" job=dashboard_preview chart=csr why="No data: no csr-sample.replace.json or .upsert.json in the folder."`,
+		`msg="page written"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
+	}
+}
