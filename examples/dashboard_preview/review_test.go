@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,4 +60,37 @@ func TestEmptyChartsAreWarnings(t *testing.T) {
 			t.Errorf("logs lack %q:\n%s", want, logs.String())
 		}
 	}
+}
+
+// TestLiveOneFailingQuery: one dataset that cannot be read (deleted,
+// renamed, made private) must not hide the others: the page is written,
+// that chart says why it is empty, the run still fails (exit 1) so that a
+// scheduler sees it.
+func TestLiveOneFailingQuery(t *testing.T) {
+	t.Parallel()
+	answers := maps.Clone(liveAnswers)
+	delete(answers, "csrq-0001") // the fake answers 404
+	s := startSoQL(t, answers)
+	env := liveEnv(s)
+	out := filepath.Join(t.TempDir(), "live.html")
+	var logs jobtest.Buffer
+	err := run(t.Context(), []string{"--html", out, "--as-of", asOf}, jobkit.MapEnv(env), &logs)
+	if err == nil || jobkit.ExitCode(err) != 1 || !strings.Contains(err.Error(), "CSR_DATASET csrq-0001") {
+		t.Fatalf("err %v, want exit 1 naming CSR_DATASET csrq-0001\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	for _, want := range []string{
+		`data-series="RW" data-x="2024-03-10T03:05:00" data-value="1,462"`,
+		`<title>Actual YTD, Jul 2024: 96,288</title>`,
+		"<td>Old Counts</td><td>x1y2-z3w4</td>",
+		"No data: CSR_DATASET csrq-0001 could not be read:",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if !strings.Contains(logs.String(), `level=WARN msg="chart without data" job=dashboard_preview chart=csr`) {
+		t.Errorf("logs lack the failed chart:\n%s", logs.String())
+	}
+	jobtest.NoSecrets(t, logs.String()+page+err.Error(), map[string]string{"SO_SECRET": env["SO_SECRET"], "SO_TOKEN": env["SO_TOKEN"]})
 }
