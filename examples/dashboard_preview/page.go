@@ -90,7 +90,11 @@ func sourceNotes(c *chart, d *data, sec string) {
 		c.Empty = "No data: " + why + "."
 	}
 	if n, ok := d.Truncated[sec]; ok {
-		c.Notes = append(c.Notes, fmt.Sprintf("Only the first %s rows were read (--max-rows): the chart is incomplete.", formatNumber(float64(n))))
+		if sec == secActive || sec == secWeeks { // read newest first
+			c.Notes = append(c.Notes, fmt.Sprintf("Only the latest %s records were read (--max-rows): older ones are not drawn.", formatNumber(float64(n))))
+		} else {
+			c.Notes = append(c.Notes, fmt.Sprintf("Only %s rows were read (--max-rows): the chart is incomplete.", formatNumber(float64(n))))
+		}
 	}
 }
 
