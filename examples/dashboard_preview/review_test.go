@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
@@ -93,4 +95,46 @@ func TestLiveOneFailingQuery(t *testing.T) {
 		t.Errorf("logs lack the failed chart:\n%s", logs.String())
 	}
 	jobtest.NoSecrets(t, logs.String()+page+err.Error(), map[string]string{"SO_SECRET": env["SO_SECRET"], "SO_TOKEN": env["SO_TOKEN"]})
+}
+
+// TestTwoColumnsAtCommonWidths: the page is read on laptop screens, in
+// windows with a scroll bar. At 1400 CSS pixels (a 1440 screen less a
+// scroll bar and a little) the charts must still sit two by two, and on a
+// narrow window nothing may stick out sideways.
+func TestTwoColumnsAtCommonWidths(t *testing.T) {
+	exe := findChromium(t)
+	out := t.TempDir()
+	jobtest.RunSample(t, run, out, "--as-of", asOf)
+	file := filepath.Join(out, pageFile)
+	for _, tt := range []struct {
+		width   int64
+		columns int
+	}{{1920, 2}, {1400, 2}, {1200, 2}, {700, 1}, {420, 1}} {
+		tab := browser(t, exe)
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(tt.width, 900)); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		load(t, tab, file)
+		type layout struct {
+			Tops     []float64 `json:"tops"`
+			Overflow bool      `json:"overflow"`
+		}
+		got, err := chromedp.Run(tab, chromedp.Evaluate[layout](`({
+			tops: [...document.querySelectorAll("#permits figure.chart")].map(f => f.getBoundingClientRect().top),
+			overflow: document.documentElement.scrollWidth > window.innerWidth,
+		})`))
+		if err != nil {
+			t.Fatalf("inspect: %v", err)
+		}
+		columns := 0
+		for _, top := range got.Tops {
+			if top == got.Tops[0] {
+				columns++
+			}
+		}
+		if columns != tt.columns || got.Overflow {
+			t.Errorf("at %d px: %d chart(s) on the first row (tops %v), want %d; overflows sideways: %v",
+				tt.width, columns, got.Tops, tt.columns, got.Overflow)
+		}
+	}
 }
