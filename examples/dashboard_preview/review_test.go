@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -135,6 +136,36 @@ func TestTwoColumnsAtCommonWidths(t *testing.T) {
 		if columns != tt.columns || got.Overflow {
 			t.Errorf("at %d px: %d chart(s) on the first row (tops %v), want %d; overflows sideways: %v",
 				tt.width, columns, got.Tops, tt.columns, got.Overflow)
+		}
+	}
+}
+
+// TestMonthLabelsDoNotOverlap: the live 3-1-1 chart always has 24 months,
+// and the finance datasets hold years of them; one "Jan 2024" label per
+// bar ran into one another and could not be read. Labels are thinned so
+// that they keep apart; every month keeps its bars, titles and table row.
+func TestMonthLabelsDoNotOverlap(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{2, 7, 12, 24, 48, 120} {
+		var cats []string
+		vals := make([]float64, n)
+		for i := range n {
+			cats = append(cats, time.Date(2020, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC).Format("Jan 2006"))
+			vals[i] = float64(i)
+		}
+		c := barChart(newChart("x", "t", "d", "Month", "US dollars"), cats, []series{{Name: "Actual YTD", Values: vals}}, false)
+		const charW = 6.5 // an 11px DejaVu Sans character, generously
+		for i := 1; i < len(c.XTicks); i++ {
+			a, b := c.XTicks[i-1], c.XTicks[i]
+			if room := b.Pos - a.Pos; room < charW*float64(len(a.Label)+len(b.Label))/2+4 {
+				t.Fatalf("%d months: labels %q and %q are %.1f apart: they overlap", n, a.Label, b.Label, room)
+			}
+		}
+		if len(c.XTicks) == 0 || c.XTicks[0].Label != cats[0] || len(c.Bars) != n || len(c.Table.Rows) != n {
+			t.Errorf("%d months: %d labels (first %v), %d bars, %d table rows", n, len(c.XTicks), c.XTicks, len(c.Bars), len(c.Table.Rows))
+		}
+		if n <= 7 && len(c.XTicks) != n {
+			t.Errorf("%d months: %d labels, want one per month", n, len(c.XTicks))
 		}
 	}
 }
