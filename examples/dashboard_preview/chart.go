@@ -31,6 +31,10 @@ const (
 	labelPad   = 6
 )
 
+// denseSpacing is the least room, in SVG units, between the points of a
+// line chart drawn as dots; closer points are drawn small.
+const denseSpacing = 10
+
 // The colours of the warnings, as the page's CSS draws them.
 const (
 	zeroColor = "#c0392b"
@@ -60,6 +64,9 @@ type chart struct {
 	// MarkZeros marks and notes zero values of a line chart (counts that
 	// are never zero when a run went well).
 	MarkZeros bool
+	// Dense: a line chart with too many points for dots; they are drawn
+	// small and plain, so that the line shows.
+	Dense bool
 	// Horizontal bar charts put their category labels left of the bars.
 	CategoryLabels []tick
 }
@@ -264,6 +271,7 @@ func lineChart(c *chart, xs []time.Time, ss []series, missing []bool, xFormat st
 		}
 	}
 	y := yAxis(c, lo, hi)
+	c.Dense = float64(len(xs)) > (c.X1-c.X0)/denseSpacing
 	for i, m := range missing {
 		if !m {
 			continue

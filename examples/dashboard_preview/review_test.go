@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,41 @@ func TestMonthLabelsDoNotOverlap(t *testing.T) {
 		if n <= 7 && len(c.XTicks) != n {
 			t.Errorf("%d months: %d labels, want one per month", n, len(c.XTicks))
 		}
+	}
+}
+
+// TestLongLogIsALine: two years of daily runs are 700 points a series;
+// drawn as 4-unit dots with a white rim they overlapped into a fuzzy band
+// that hid the line. Dense series get small plain dots; a zero still gets
+// its ring.
+func TestLongLogIsALine(t *testing.T) {
+	t.Parallel()
+	var recs []string
+	start := time.Date(2023, 1, 1, 3, 5, 0, 0, time.UTC)
+	for i := range 700 {
+		ex := 20 + i%3
+		if i == 400 {
+			ex = 0
+		}
+		recs = append(recs, fmt.Sprintf(`{"ds":%d,"ex":%d,"rw":%d,"published_date":"%s"}`, 180+i%7, ex, 1400+i%11, start.AddDate(0, 0, i).Format("2006-01-02T15:04:05.000")))
+	}
+	dir := writeFolder(t, map[string]string{"active-permits-sample.upsert.json": "[" + strings.Join(recs, ",") + "]"})
+	out := filepath.Join(t.TempDir(), "page.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	i := strings.Index(page, `data-chart="active-permits"`)
+	j := strings.Index(page[i:], "</figure>")
+	fig := page[i : i+j]
+	if n := strings.Count(fig, `<circle class="point dense"`); n != 2100 {
+		t.Errorf("%d dense points, want 2100 (700 records, 3 types)", n)
+	}
+	if strings.Contains(fig, `r="4"`) {
+		t.Error("a dense series still has 4-unit dots")
+	}
+	if n := strings.Count(fig, `class="zero-marker"`); n != 1 {
+		t.Errorf("%d zero markers, want 1", n)
 	}
 }
