@@ -120,7 +120,7 @@ func activeChart(d *data, loc *time.Location) *chart {
 	for i, at := range xs {
 		for _, s := range ss {
 			if math.IsNaN(s.Values[i]) {
-				c.Notes = append(c.Notes, fmt.Sprintf("%s has no value on %s: active_permits.csv had no %s row (a failed or partial export).",
+				c.Notes = append(c.Notes, fmt.Sprintf("%s has no value on %s: active_permits.csv had no %s row (a failed or partial export, or no active permit of that type).",
 					s.Name, at.Format(timeLayout), s.Name))
 			}
 		}
