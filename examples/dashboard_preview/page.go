@@ -115,6 +115,19 @@ func activeChart(d *data, loc *time.Location) *chart {
 	if len(xs) == 1 {
 		c.Notes = append(c.Notes, "The log holds one record: a line needs two runs.")
 	}
+	// Two records of one moment: the dataset lacks its row identifier, so
+	// a retried upsert or a rerun added a record (docs/DATASETS.md).
+	for i := 0; i < len(xs); {
+		j := i + 1
+		for j < len(xs) && xs[j].Equal(xs[i]) {
+			j++
+		}
+		if n := j - i; n > 1 {
+			c.Notes = append(c.Notes, fmt.Sprintf("%d records for %s: ACTIVE_DATASET lacks its row identifier published_date, and Power BI counts this moment %d times.",
+				n, xs[i].Format(timeLayout), n))
+		}
+		i = j
+	}
 	// A null count is a type missing from active_permits.csv (the job
 	// publishes it as null, never as 0): as telling as a zero.
 	for i, at := range xs {

@@ -206,3 +206,28 @@ func TestLongLogIsALine(t *testing.T) {
 		t.Errorf("%d zero markers, want 1", n)
 	}
 }
+
+// TestDuplicateLogRecordsAreNoted: without the row identifier
+// published_date, a retried upsert or a rerun in the same minute adds a
+// second record for the same moment, and Power BI counts it twice
+// (docs/DATASETS.md). The live page must say so.
+func TestDuplicateLogRecordsAreNoted(t *testing.T) {
+	t.Parallel()
+	answers := maps.Clone(liveAnswers)
+	answers["actv-0001"] = `[{"published_date":"2024-03-10T03:05:00.000","ds":"187","ex":"23","rw":"1462"},
+		{"published_date":"2024-03-10T03:05:00.000","ds":"187","ex":"23","rw":"1462"},
+		{"published_date":"2024-03-09T03:05:00.000","ds":"185","ex":"21","rw":"1460"}]`
+	s := startSoQL(t, answers)
+	out := filepath.Join(t.TempDir(), "live.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	const note = "2 records for Mar 10, 2024 03:05 CDT: ACTIVE_DATASET lacks its row identifier published_date"
+	if page := readPage(t, out); !strings.Contains(page, "⚠ "+note) {
+		t.Errorf("the page does not note the duplicate records (%q)", note)
+	}
+	if !strings.Contains(logs.String(), `note="`+note) {
+		t.Errorf("logs lack the note:\n%s", logs.String())
+	}
+}
