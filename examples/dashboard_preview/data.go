@@ -240,16 +240,17 @@ type liveDatasets struct {
 // returned error joins those failures, with d always usable.
 func readLive(ctx context.Context, c queryer, ids liveDatasets, maxRows int, now time.Time, loc *time.Location, logger *slog.Logger) (*data, error) {
 	d := &data{Missing: map[string]string{}, Truncated: map[string]int{}}
+	// query asks for at most maxRows rows; q.Limit, when set, is a
+	// smaller bound of the query's own (the stale list's ten), not a cut.
 	query := func(sec, dataset string, q socrata.Query) ([]socrata.Row, error) {
-		if q.Limit == 0 {
-			q.Limit = maxRows
-		}
+		bounded := q.Limit == 0 || q.Limit > maxRows
+		q.Limit = min(cmp.Or(q.Limit, maxRows), maxRows)
 		start := time.Now()
 		rows, err := c.Query(ctx, dataset, q)
 		if err != nil {
 			return nil, err
 		}
-		if len(rows) >= q.Limit && q.Limit == maxRows {
+		if bounded && len(rows) >= q.Limit {
 			d.Truncated[sec] = maxRows
 		}
 		logger.InfoContext(ctx, "dataset queried", "section", sec, "dataset", dataset, "rows", len(rows),

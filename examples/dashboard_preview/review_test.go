@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -229,5 +230,37 @@ func TestDuplicateLogRecordsAreNoted(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `note="`+note) {
 		t.Errorf("logs lack the note:\n%s", logs.String())
+	}
+}
+
+// TestMaxRowsTenIsNotATruncatedStaleList: the stale list always asks for
+// its ten rows; with --max-rows 10 it was taken for a query cut at the
+// limit and noted as incomplete.
+func TestMaxRowsTenIsNotATruncatedStaleList(t *testing.T) {
+	t.Parallel()
+	s := startSoQL(t, liveAnswers)
+	s.answer = func(id string, q url.Values) (string, bool) {
+		if id != "28ys-ieqv" {
+			body, ok := liveAnswers[id]
+			return body, ok
+		}
+		if strings.Contains(q.Get("$where"), "IS NULL") {
+			return `[]`, true
+		}
+		var rows []string
+		for i := range 10 {
+			rows = append(rows, fmt.Sprintf(`{"id":"old0-%04d","name":"Old %d","data_updated_at":"2025-01-0%dT00:00:00.000"}`, i, i, 1+i%9))
+		}
+		return "[" + strings.Join(rows, ",") + "]", true
+	}
+	out := filepath.Join(t.TempDir(), "live.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf, "--max-rows", "10"}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	i := strings.Index(page, `data-chart="stale-datasets"`)
+	if strings.Contains(page[i:], "were read (--max-rows)") {
+		t.Error("the stale list, ten rows by design, is noted as cut at --max-rows")
 	}
 }
