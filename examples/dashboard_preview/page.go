@@ -287,6 +287,9 @@ func csrChart(d *data) *chart {
 	var cats []string
 	for _, m := range months(ts) {
 		cats = append(cats, m.Format("Jan 2006"))
+		if !slices.ContainsFunc(d.CSR, func(r csrMonth) bool { return r.Month.Equal(m) && r.N > 0 }) {
+			c.Notes = append(c.Notes, "No requests created in "+m.Format("January 2006")+": the month is missing from the dataset.")
+		}
 		for i, st := range statuses {
 			v, ok := n[st][m]
 			if !ok {

@@ -264,3 +264,24 @@ func TestMaxRowsTenIsNotATruncatedStaleList(t *testing.T) {
 		t.Error("the stale list, ten rows by design, is noted as cut at --max-rows")
 	}
 }
+
+// TestMonthWithoutRequestsIsNoted: a month inside the 3-1-1 range with
+// no request at all is a hole in the dataset (the city gets thousands a
+// month), as a month missing from the finance datasets is; it was drawn
+// as an empty slot and said nothing. The sample has one: November 2023.
+func TestMonthWithoutRequestsIsNoted(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	logs := jobtest.RunSample(t, run, out, "--as-of", asOf)
+	page := readPage(t, filepath.Join(out, pageFile))
+	const note = "No requests created in November 2023: the month is missing from the dataset."
+	if !strings.Contains(page, "⚠ "+note) {
+		t.Errorf("the 3-1-1 chart does not note the empty month (%q)", note)
+	}
+	if !strings.Contains(logs, `chart=csr note="`+note) {
+		t.Errorf("logs lack the note:\n%s", logs)
+	}
+	if n := strings.Count(page, "No requests created in"); n != 1 {
+		t.Errorf("%d empty-month notes, want 1", n)
+	}
+}
