@@ -285,3 +285,24 @@ func TestMonthWithoutRequestsIsNoted(t *testing.T) {
 		t.Errorf("%d empty-month notes, want 1", n)
 	}
 }
+
+// TestNullAmountAddsNothing: finance rows carry null amounts (an empty
+// metric in the report); SoQL's sum() skips them, and so must the folder
+// reading, or one null blanks the department's whole month.
+func TestNullAmountAddsNothing(t *testing.T) {
+	t.Parallel()
+	dir := writeFolder(t, map[string]string{"expenses-sample.upsert.json": `[
+		{"department":2400,"year":2024,"month":7,"budget_ytd_with_period_cutoff":1000,"expenses_ytd":null,"row_identifier":"a"},
+		{"department":2400,"year":2024,"month":7,"budget_ytd_with_period_cutoff":null,"expenses_ytd":250.5,"row_identifier":"b"}]`})
+	out := filepath.Join(t.TempDir(), "page.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	page := readPage(t, out)
+	for _, want := range []string{"<title>Budget YTD, Jul 2024: 1,000</title>", "<title>Actual YTD, Jul 2024: 250.5</title>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
