@@ -306,3 +306,24 @@ func TestNullAmountAddsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleListIsDatasetsOnly: the metadata dataset lists stories, maps
+// and charts too; they have no data of their own, and one in the list
+// would show as "never updated" at its top.
+func TestStaleListIsDatasetsOnly(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	jobtest.RunSample(t, run, out, "--as-of", asOf)
+	page := readPage(t, filepath.Join(out, pageFile))
+	i := strings.Index(page, `data-chart="stale-datasets"`)
+	if i < 0 {
+		t.Fatal("no stale-datasets chart")
+	}
+	fig := page[i:]
+	if strings.Contains(fig, "Mobility Dashboard") || strings.Contains(fig, "has no data update on record") {
+		t.Error("the sample's story (Mobility Dashboard) is in the list of stale datasets")
+	}
+	if !strings.Contains(fig, "Dockless Vehicle Trips") {
+		t.Error("the stale list lacks the sample's datasets")
+	}
+}
