@@ -5,10 +5,10 @@
 // America/Chicago, to the minute).
 //
 // A file with a header and no rows, or with no DS, EX or RW row, is an
-// error (a failed export, not zero active permits): nothing is published. A type of DS, EX, RW missing from
-// the file is published as null, with a warning, never as 0; other types
-// are not published (the dataset has no field for them), with a warning
-// naming them.
+// error (a failed export, not zero active permits): nothing is published.
+// A type of DS, EX, RW missing from the file is published as null, with a
+// warning, never as 0; other types are not published (the dataset has no
+// field for them), with a warning naming them.
 //
 // The seed says active permits come "from both AMANDA and SmartSheet":
 // --sheets FILE names Smartsheet sheets whose in-flight requests (rows whose
