@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -325,5 +329,25 @@ func TestStaleListIsDatasetsOnly(t *testing.T) {
 	}
 	if !strings.Contains(fig, "Dockless Vehicle Trips") {
 		t.Error("the stale list lacks the sample's datasets")
+	}
+}
+
+// TestInterruptWritesNoPage: a failed dataset still gives a page, but an
+// interrupt (SIGINT, SIGTERM: the job's context cancelled) is not a
+// failed dataset; nothing is written.
+func TestInterruptWritesNoPage(t *testing.T) {
+	t.Parallel()
+	s := startSoQL(t, liveAnswers)
+	s.delay = 5 * time.Second
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	out := filepath.Join(t.TempDir(), "live.html")
+	var logs jobtest.Buffer
+	err := run(ctx, []string{"--html", out}, jobkit.MapEnv(liveEnv(s)), &logs)
+	if err == nil {
+		t.Fatal("an interrupted run succeeded")
+	}
+	if _, statErr := os.Stat(out); !errors.Is(statErr, fs.ErrNotExist) {
+		t.Errorf("an interrupted run wrote %s (stat: %v)", out, statErr)
 	}
 }
