@@ -4,11 +4,11 @@
 // upserts ONE record per run: ds, ex, rw and published_date (LastModified in
 // America/Chicago, to the minute).
 //
-// A file with a header and no rows is an error (a failed export, not zero
-// active permits): nothing is published. A type of DS, EX, RW missing from
-// the file is published as null, with a warning, never as 0; other types
-// are not published (the dataset has no field for them), with a warning
-// naming them.
+// A file with a header and no rows, or with no DS, EX or RW row, is an
+// error (a failed export, not zero active permits): nothing is published.
+// A type of DS, EX, RW missing from the file is published as null, with a
+// warning, never as 0; other types are not published (the dataset has no
+// field for them), with a warning naming them.
 //
 // The seed says active permits come "from both AMANDA and SmartSheet":
 // --sheets FILE names Smartsheet sheets whose in-flight requests (rows whose
@@ -103,6 +103,13 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	counts, err := permits.LoadActiveCounts(ctx, jobkit.Opener{Store: store}, permits.ActivePermitsKey)
 	if err != nil {
 		return err
+	}
+	// Rows of other types only: the dataset could hold no count of this
+	// run, and a record of three nulls is a failed export published as a
+	// run. Refuse it before any Smartsheet or Socrata request.
+	if len(counts.Missing()) == len(permits.DefaultFolderTypes()) {
+		return fmt.Errorf("permits: %s has no DS, EX or RW row (its types: %s); nothing was published",
+			permits.ActivePermitsKey, strings.Join(counts.FolderTypes(), ", "))
 	}
 	if sheets != nil {
 		if err := sheets.add(ctx, job, &counts); err != nil {

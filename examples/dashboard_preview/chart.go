@@ -25,6 +25,17 @@ const (
 	marginB = 56
 )
 
+// An axis label's width: an 11px DejaVu Sans character, generously, and
+// the room between two labels.
+const (
+	labelCharW = 6.5
+	labelPad   = 6
+)
+
+// denseSpacing is the least room, in SVG units, between the points of a
+// line chart drawn as dots; closer points are drawn small.
+const denseSpacing = 10
+
 // The colours of the warnings, as the page's CSS draws them.
 const (
 	zeroColor = "#c0392b"
@@ -54,6 +65,9 @@ type chart struct {
 	// MarkZeros marks and notes zero values of a line chart (counts that
 	// are never zero when a run went well).
 	MarkZeros bool
+	// Dense: a line chart with too many points for dots; they are drawn
+	// small and plain, so that the line shows.
+	Dense bool
 	// Horizontal bar charts put their category labels left of the bars.
 	CategoryLabels []tick
 }
@@ -258,6 +272,7 @@ func lineChart(c *chart, xs []time.Time, ss []series, missing []bool, xFormat st
 		}
 	}
 	y := yAxis(c, lo, hi)
+	c.Dense = float64(len(xs)) > (c.X1-c.X0)/denseSpacing
 	for i, m := range missing {
 		if !m {
 			continue
@@ -363,9 +378,28 @@ func barChart(c *chart, categories []string, ss []series, stacked bool) *chart {
 	if !stacked {
 		bw = inner / float64(max(len(ss), 1))
 	}
+	// Label every step-th category, so that labels keep apart (24 months
+	// of 3-1-1 requests, years of finance months); each bar keeps its
+	// <title> and its table row.
+	widest := 0
+	for _, cat := range categories {
+		widest = max(widest, len([]rune(cat)))
+	}
+	step := max(1, int(math.Ceil((labelCharW*float64(widest)+labelPad)/band)))
+	for _, months := range []int{1, 2, 3, 4, 6, 12} { // categories are months: round steps
+		if step <= months {
+			step = months
+			break
+		}
+	}
+	if step > 12 {
+		step = (step + 11) / 12 * 12
+	}
 	for i, cat := range categories {
 		left := c.X0 + float64(i)*band + (band-inner)/2
-		c.XTicks = append(c.XTicks, tick{Pos: c.X0 + (float64(i)+0.5)*band, Label: cat})
+		if i%step == 0 {
+			c.XTicks = append(c.XTicks, tick{Pos: c.X0 + (float64(i)+0.5)*band, Label: cat})
+		}
 		base, negBase := 0.0, 0.0
 		for j, s := range ss {
 			v := s.Values[i]

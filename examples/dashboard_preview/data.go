@@ -234,45 +234,62 @@ type liveDatasets struct {
 
 // readLive queries the datasets: each query bounded by maxRows ($limit),
 // the 3-1-1 requests and the finance reports aggregated by the server
-// ($select with count/sum, $group), never downloaded whole.
+// ($select with count/sum, $group), never downloaded whole. A dataset that
+// cannot be read (the query fails, or its rows do not parse) leaves its
+// charts empty, saying why (Missing), and the others are still read: the
+// returned error joins those failures, with d always usable.
 func readLive(ctx context.Context, c queryer, ids liveDatasets, maxRows int, now time.Time, loc *time.Location, logger *slog.Logger) (*data, error) {
 	d := &data{Missing: map[string]string{}, Truncated: map[string]int{}}
+	// query asks for at most maxRows rows; q.Limit, when set, is a
+	// smaller bound of the query's own (the stale list's ten), not a cut.
 	query := func(sec, dataset string, q socrata.Query) ([]socrata.Row, error) {
-		if q.Limit == 0 {
-			q.Limit = maxRows
-		}
+		bounded := q.Limit == 0 || q.Limit > maxRows
+		q.Limit = min(cmp.Or(q.Limit, maxRows), maxRows)
 		start := time.Now()
 		rows, err := c.Query(ctx, dataset, q)
 		if err != nil {
 			return nil, err
 		}
-		if len(rows) >= q.Limit && q.Limit == maxRows {
+		if bounded && len(rows) >= q.Limit {
 			d.Truncated[sec] = maxRows
 		}
 		logger.InfoContext(ctx, "dataset queried", "section", sec, "dataset", dataset, "rows", len(rows),
 			"elapsed", time.Since(start).Round(time.Millisecond))
 		return rows, nil
 	}
+	var failed []error
+	section := func(sec, env, id string, read func() error) {
+		if err := read(); err != nil {
+			err = fmt.Errorf("%s %s could not be read: %w", env, id, err)
+			d.Missing[sec] = err.Error()
+			delete(d.Truncated, sec)
+			logger.ErrorContext(ctx, "dataset not read", "section", sec, "dataset", id, "error", err.Error())
+			failed = append(failed, err)
+		}
+	}
 
-	rows, err := query(secActive, ids.Active, socrata.Query{Select: "published_date, ds, ex, rw", Order: "published_date DESC"})
-	if err != nil {
-		return nil, err
-	}
-	slices.Reverse(rows)
-	if d.Active, err = activePoints(rows, loc); err != nil {
-		return nil, err
-	}
+	section(secActive, "ACTIVE_DATASET", ids.Active, func() error {
+		rows, err := query(secActive, ids.Active, socrata.Query{Select: "published_date, ds, ex, rw", Order: "published_date DESC"})
+		if err != nil {
+			return err
+		}
+		slices.Reverse(rows)
+		d.Active, err = activePoints(rows, loc)
+		return err
+	})
 
-	sel := []string{"date"}
-	for _, f := range weekFields {
-		sel = append(sel, f.Received, f.Issued)
-	}
-	if rows, err = query(secWeeks, ids.Week, socrata.Query{Select: strings.Join(sel, ", "), Order: "date DESC"}); err != nil {
-		return nil, err
-	}
-	if d.Weeks, err = weekRows(rows, loc); err != nil {
-		return nil, err
-	}
+	section(secWeeks, "WEEK_DATASET", ids.Week, func() error {
+		sel := []string{"date"}
+		for _, f := range weekFields {
+			sel = append(sel, f.Received, f.Issued)
+		}
+		rows, err := query(secWeeks, ids.Week, socrata.Query{Select: strings.Join(sel, ", "), Order: "date DESC"})
+		if err != nil {
+			return err
+		}
+		d.Weeks, err = weekRows(rows, loc)
+		return err
+	})
 
 	for _, sec := range []string{secExpenses, secRevenue} {
 		f := financeFields[sec]
@@ -280,57 +297,61 @@ func readLive(ctx context.Context, c queryer, ids liveDatasets, maxRows int, now
 		if sec == secRevenue {
 			id = ids.Revenue
 		}
-		rows, err := query(sec, id, socrata.Query{
-			Select: "department, year, month, sum(" + f.Budget + ") AS budget, sum(" + f.Actual + ") AS actual",
-			Group:  "department, year, month",
-			Order:  "year, month, department",
+		section(sec, envName(sec), id, func() error {
+			rows, err := query(sec, id, socrata.Query{
+				Select: "department, year, month, sum(" + f.Budget + ") AS budget, sum(" + f.Actual + ") AS actual",
+				Group:  "department, year, month",
+				Order:  "year, month, department",
+			})
+			if err != nil {
+				return err
+			}
+			months, err := financeMonths(rows)
+			if sec == secExpenses {
+				d.Expenses = months
+			} else {
+				d.Revenue = months
+			}
+			return err
 		})
-		if err != nil {
-			return nil, err
-		}
-		months, err := financeMonths(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", sec, id, err)
-		}
-		if sec == secExpenses {
-			d.Expenses = months
-		} else {
-			d.Revenue = months
-		}
 	}
 
-	from := time.Date(now.In(loc).Year(), now.In(loc).Month()-csrMonths+1, 1, 0, 0, 0, 0, time.UTC)
-	if rows, err = query(secCSR, ids.CSR, socrata.Query{
-		Select: "date_trunc_ym(created_date) AS month, sr_status, count(*) AS n",
-		Where:  "created_date >= '" + from.Format("2006-01-02T15:04:05") + "'",
-		Group:  "date_trunc_ym(created_date), sr_status",
-		Order:  "date_trunc_ym(created_date), sr_status",
-	}); err != nil {
-		return nil, err
-	}
-	if d.CSR, err = csrCounts(rows, loc); err != nil {
-		return nil, err
-	}
+	section(secCSR, "CSR_DATASET", ids.CSR, func() error {
+		from := time.Date(now.In(loc).Year(), now.In(loc).Month()-csrMonths+1, 1, 0, 0, 0, 0, time.UTC)
+		rows, err := query(secCSR, ids.CSR, socrata.Query{
+			Select: "date_trunc_ym(created_date) AS month, sr_status, count(*) AS n",
+			Where:  "created_date >= '" + from.Format("2006-01-02T15:04:05") + "'",
+			Group:  "date_trunc_ym(created_date), sr_status",
+			Order:  "date_trunc_ym(created_date), sr_status",
+		})
+		if err != nil {
+			return err
+		}
+		d.CSR, err = csrCounts(rows, loc)
+		return err
+	})
 
 	// Never-updated datasets first (SoQL sorts nulls last), then the
 	// oldest updates.
-	var stale []socrata.Row
-	for _, where := range []string{"data_updated_at IS NULL", "data_updated_at IS NOT NULL"} {
-		rows, err := query(secStale, ids.Metadata, socrata.Query{
-			Select: "id, name, dataset_url, data_updated_at",
-			Where:  "type = 'dataset' AND " + where,
-			Order:  "data_updated_at ASC, id",
-			Limit:  staleCount,
-		})
-		if err != nil {
-			return nil, err
+	section(secStale, "METADATA_DATASET", ids.Metadata, func() error {
+		var stale []socrata.Row
+		for _, where := range []string{"data_updated_at IS NULL", "data_updated_at IS NOT NULL"} {
+			rows, err := query(secStale, ids.Metadata, socrata.Query{
+				Select: "id, name, dataset_url, data_updated_at",
+				Where:  "type = 'dataset' AND " + where,
+				Order:  "data_updated_at ASC, id",
+				Limit:  staleCount,
+			})
+			if err != nil {
+				return err
+			}
+			stale = append(stale, rows...)
 		}
-		stale = append(stale, rows...)
-	}
-	if d.Stale, err = staleDatasets(lastByKey(stale, "id"), loc); err != nil {
-		return nil, err
-	}
-	return d, nil
+		var err error
+		d.Stale, err = staleDatasets(lastByKey(stale, "id"), loc)
+		return err
+	})
+	return d, errors.Join(failed...)
 }
 
 // activePoints turns log records into points, oldest first.

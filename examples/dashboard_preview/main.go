@@ -22,7 +22,11 @@
 // and all of them by --timeout; --from DIR, a folder the other jobs wrote
 // in sample mode (their --out folder: DIR/socrata/<dataset>.upsert.json and
 // .replace.json); with nothing configured, the embedded sample, which is
-// what the other jobs' samples write (sample/README.md).
+// what the other jobs' samples write (sample/README.md). Live, a dataset
+// that cannot be read (a failed query, rows that do not parse, the
+// --timeout) leaves its charts empty, saying why, and the others are
+// still drawn: the page is written and the run exits 1. Every empty chart
+// and every note is also a WARN line of the log.
 //
 // Output: --html FILE; without it, in sample mode and with --from,
 // <out>/dashboard-preview.html. --dry-run builds the page and writes
@@ -38,6 +42,7 @@ import (
 	"cmp"
 	"context"
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -117,6 +122,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	}
 
 	var d *data
+	var readErr error // datasets a live page could not read; the page is still written
 	switch {
 	case *from != "":
 		if st, err := os.Stat(*from); err != nil || !st.IsDir() {
@@ -148,10 +154,15 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 			Metadata: cmp.Or(env.Get("METADATA_DATASET"), defaultMetadataDataset),
 		}
 		qctx, cancel := context.WithTimeout(ctx, *timeout)
-		d, err = readLive(qctx, client, ids, *maxRows, now, loc, job.Logger)
+		d, readErr = readLive(qctx, client, ids, *maxRows, now, loc, job.Logger)
 		cancel()
-		if err != nil {
-			return fmt.Errorf("socrata: %w", err)
+		if readErr != nil {
+			if ctx.Err() != nil { // interrupted: no page
+				return fmt.Errorf("socrata: %w", readErr)
+			}
+			// The page is still written: the datasets that could be read
+			// are drawn, the others say why they are empty.
+			readErr = fmt.Errorf("socrata: %w", readErr)
 		}
 		d.Source = client.Host()
 	}
@@ -164,6 +175,10 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	}
 	warnings := 0
 	for _, c := range charts {
+		if c.Empty != "" {
+			job.Logger.WarnContext(ctx, "chart without data", "chart", c.ID, "why", c.Empty)
+			warnings++
+		}
 		for _, n := range c.Notes {
 			job.Logger.WarnContext(ctx, "preview note", "chart", c.ID, "note", n)
 			warnings++
@@ -172,13 +187,13 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	job.Summary("file", out, "bytes", page.Len(), "charts", len(charts), "notes", warnings)
 	if job.Flags.DryRun {
 		fmt.Fprintf(job.Stdout, "--- dry run: would write %s (%d bytes, %d charts, %d notes)\n", out, page.Len(), len(charts), warnings)
-		return nil
+		return readErr
 	}
 	if err := writeFile(out, page.Bytes()); err != nil {
-		return err
+		return errors.Join(readErr, err)
 	}
 	job.Logger.InfoContext(ctx, "page written", "file", out, "bytes", page.Len(), "charts", len(charts), "notes", warnings)
-	return nil
+	return readErr
 }
 
 // parseAsOf reads --as-of: RFC 3339, or a wall time in loc.

@@ -319,7 +319,14 @@ func TestLiveTruncatedAndTimedOut(t *testing.T) {
 			t.Fatalf("run: %v\n%s", err, logs.String())
 		}
 		page := readPage(t, out)
-		if n := strings.Count(page, "Only the first 2 rows were read (--max-rows)"); n != 2 {
+		// The log is read newest first: what is cut off is the oldest.
+		if !strings.Contains(page, "Only the latest 2 records were read (--max-rows): older ones are not drawn.") {
+			t.Error("the active log's truncation note does not say the latest records were kept")
+		}
+		if !strings.Contains(page, "Only 2 rows were read (--max-rows): the chart is incomplete.") {
+			t.Error("the 3-1-1 chart lacks its truncation note")
+		}
+		if n := strings.Count(page, "were read (--max-rows)"); n != 2 {
 			t.Errorf("%d truncation notes, want 2 (the active log and the 3-1-1 counts hit the limit)", n)
 		}
 	})

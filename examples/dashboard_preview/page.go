@@ -91,7 +91,11 @@ func sourceNotes(c *chart, d *data, sec string) {
 		c.Empty = "No data: " + why + "."
 	}
 	if n, ok := d.Truncated[sec]; ok {
-		c.Notes = append(c.Notes, fmt.Sprintf("Only the first %s rows were read (--max-rows): the chart is incomplete.", formatNumber(float64(n))))
+		if sec == secActive || sec == secWeeks { // read newest first
+			c.Notes = append(c.Notes, fmt.Sprintf("Only the latest %s records were read (--max-rows): older ones are not drawn.", formatNumber(float64(n))))
+		} else {
+			c.Notes = append(c.Notes, fmt.Sprintf("Only %s rows were read (--max-rows): the chart is incomplete.", formatNumber(float64(n))))
+		}
 	}
 }
 
@@ -111,6 +115,29 @@ func activeChart(d *data, loc *time.Location) *chart {
 	}
 	if len(xs) == 1 {
 		c.Notes = append(c.Notes, "The log holds one record: a line needs two runs.")
+	}
+	// Two records of one moment: the dataset lacks its row identifier, so
+	// a retried upsert or a rerun added a record (docs/DATASETS.md).
+	for i := 0; i < len(xs); {
+		j := i + 1
+		for j < len(xs) && xs[j].Equal(xs[i]) {
+			j++
+		}
+		if n := j - i; n > 1 {
+			c.Notes = append(c.Notes, fmt.Sprintf("%d records for %s: ACTIVE_DATASET lacks its row identifier published_date, and Power BI counts this moment %d times.",
+				n, xs[i].Format(timeLayout), n))
+		}
+		i = j
+	}
+	// A null count is a type missing from active_permits.csv (the job
+	// publishes it as null, never as 0): as telling as a zero.
+	for i, at := range xs {
+		for _, s := range ss {
+			if math.IsNaN(s.Values[i]) {
+				c.Notes = append(c.Notes, fmt.Sprintf("%s has no value on %s: active_permits.csv had no %s row (a failed or partial export, or no active permit of that type).",
+					s.Name, at.Format(timeLayout), s.Name))
+			}
+		}
 	}
 	return lineChart(c, xs, ss, nil, timeLayout)
 }
@@ -261,6 +288,9 @@ func csrChart(d *data) *chart {
 	var cats []string
 	for _, m := range months(ts) {
 		cats = append(cats, m.Format("Jan 2006"))
+		if !slices.ContainsFunc(d.CSR, func(r csrMonth) bool { return r.Month.Equal(m) && r.N > 0 }) {
+			c.Notes = append(c.Notes, "No requests created in "+m.Format("January 2006")+": the month is missing from the dataset.")
+		}
 		for i, st := range statuses {
 			v, ok := n[st][m]
 			if !ok {

@@ -432,10 +432,10 @@ func TestPrivateAssetsOnlyIntoAPrivateDestination(t *testing.T) {
 		wantLog    string
 		wantQuery  bool // the destination query was sent
 	}{
-		{name: "public destination", auth: true, anon: true, wantIDs: public, wantLog: "withheld=1", wantQuery: true},
+		{name: "public destination", auth: true, anon: true, wantIDs: public, wantLog: "dataset=" + metaDataset + " withheld=1", wantQuery: true},
 		{name: "private destination", auth: true, wantIDs: all, wantLog: "not publicly listed", wantQuery: true},
 		{name: "destination missing from the catalog", wantIDs: all, wantLog: "not publicly listed", wantQuery: true},
-		{name: "catalog cannot answer", auth: true, anon: true, fail: true, wantIDs: public, wantLog: "withheld=1", wantQuery: true},
+		{name: "catalog cannot answer", auth: true, anon: true, fail: true, wantIDs: public, wantLog: "dataset=" + metaDataset + " withheld=1", wantQuery: true},
 		{name: "--include-private", auth: true, anon: true, args: []string{"--include-private"}, wantIDs: all, wantLog: "--include-private"},
 	}
 	for _, tt := range tests {
