@@ -23,6 +23,11 @@ const (
 	// waiting for the answer, each gap in a body. Socrata answers an
 	// upsert or replace only once it is applied, which may take minutes.
 	DefaultTimeout = 10 * time.Minute
+	// DefaultReadTimeout is the same bound for reads (counts, queries,
+	// the catalog) when Config.Timeout is zero: Socrata answers those in
+	// seconds, so a silent portal is found out in minutes, not after five
+	// attempts of ten.
+	DefaultReadTimeout = 2 * time.Minute
 )
 
 // Config configures a [Client]. The zero value of every field except Domain
@@ -54,9 +59,10 @@ type Config struct {
 	// (defaults 1s and 30s). A server's Retry-After is honoured.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Timeout bounds every wait of each attempt: connecting, waiting for
-	// the answer, and each gap while its body arrives (default 10 minutes:
-	// Socrata answers a large upsert only once it is applied). A body that
-	// keeps arriving is not cut. Use the context for an overall deadline.
+	// the answer, and each gap while its body arrives. A body that keeps
+	// arriving is not cut. Use the context for an overall deadline. Zero
+	// means 10 minutes for writes (Socrata answers a large upsert only once
+	// it is applied) and 2 minutes for reads; a value set bounds both.
 	Timeout time.Duration
 
 	// CatalogURL is the Discovery API endpoint (default
@@ -107,6 +113,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	cfg.ChunkSize = cmp.Or(max(cfg.ChunkSize, 0), DefaultChunkSize)
+	readTimeout := cmp.Or(max(cfg.Timeout, 0), DefaultReadTimeout)
 	cfg.Timeout = cmp.Or(max(cfg.Timeout, 0), DefaultTimeout)
 	logger := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	catalog := base.JoinPath("api", "catalog", "v1")
@@ -130,6 +137,7 @@ func New(cfg Config) (*Client, error) {
 			BaseURL:          base,
 			HTTPClient:       cfg.HTTPClient,
 			Timeout:          cfg.Timeout,
+			ReadTimeout:      readTimeout,
 			RetryMax:         cfg.RetryMax,
 			RetryWaitMin:     cfg.RetryWaitMin,
 			RetryWaitMax:     cfg.RetryWaitMax,

@@ -103,8 +103,9 @@
 // with exponential backoff (RetryWaitMin to RetryWaitMax), honouring
 // Retry-After; a read whose body breaks off is fetched again. Upsert
 // retries a chunk, never the whole publish. Timeout bounds every wait of an
-// attempt: connecting, the answer (default 10 minutes, as large upserts
-// answer only when applied) and each gap in a body; a waiting request logs
+// attempt: connecting, the answer (default 10 minutes for writes, as large
+// upserts answer only when applied, and 2 minutes for reads) and each gap
+// in a body; a waiting request logs
 // what it waits for every 30 seconds. Use the context for an overall
 // deadline.
 //

@@ -51,6 +51,10 @@ type Config struct {
 	// the response body. A body that keeps arriving, however slowly, is
 	// not cut. Default [DefaultTimeout].
 	Timeout time.Duration
+	// ReadTimeout, when set, is the Timeout of GET and HEAD attempts, for a
+	// service whose writes may be slow to answer but whose reads are not
+	// (Socrata). Default: Timeout.
+	ReadTimeout time.Duration
 	// WaitLog is how often an attempt still waiting logs what it waits
 	// for (default 30s).
 	WaitLog time.Duration
@@ -121,7 +125,8 @@ func New(cfg Config) *Client {
 	if rt == nil {
 		rt = defaultTransport(cfg.Timeout)
 	}
-	inner.Transport = &watchTransport{base: rt, timeout: cfg.Timeout, every: cfg.WaitLog, system: cfg.System, logger: logger}
+	inner.Transport = &watchTransport{base: rt, timeout: cfg.Timeout, readTimeout: cmp.Or(max(cfg.ReadTimeout, 0), cfg.Timeout),
+		every: cfg.WaitLog, system: cfg.System, logger: logger}
 	inner.CheckRedirect = checkRedirect
 
 	c := &Client{system: cfg.System, base: base, logger: logger, newError: cfg.NewError,

@@ -536,6 +536,28 @@ func TestStalls(t *testing.T) {
 			t.Errorf("%d calls, want 2", rec.calls.Load())
 		}
 	})
+	t.Run("reads have their own bound", func(t *testing.T) {
+		t.Parallel()
+		// A silent server: a GET is cut at ReadTimeout, a POST only at
+		// Timeout (writes may take long to answer; reads do not).
+		srv, _ := serve(t, silent)
+		c := newClient(t, srv, nil, func(cfg *Config) { cfg.Timeout, cfg.ReadTimeout, cfg.RetryMax = 8*timeout, timeout, -1 })
+		for _, tc := range []struct {
+			method string
+			want   time.Duration
+		}{{http.MethodGet, timeout}, {http.MethodPost, 8 * timeout}} {
+			req, _ := c.NewRequest(t.Context(), tc.method, "x", nil)
+			var body Body
+			if tc.method == http.MethodPost {
+				body = Bytes([]byte(`[]`))
+			}
+			_, err := c.Do(req, body)
+			var stall *StallError
+			if !errors.As(err, &stall) || stall.After != tc.want {
+				t.Errorf("%s: err = %v, want a stall after %s", tc.method, err, tc.want)
+			}
+		}
+	})
 	t.Run("slow body is not cut", func(t *testing.T) {
 		t.Parallel()
 		srv, _ := serve(t, slow)

@@ -16,10 +16,18 @@ import (
 // connection, no request byte read by the transport, no response byte),
 // and logs what a waiting attempt waits for every `every`.
 type watchTransport struct {
-	base           http.RoundTripper
-	timeout, every time.Duration
-	system         string
-	logger         *slog.Logger
+	base                        http.RoundTripper
+	timeout, readTimeout, every time.Duration // readTimeout: GET and HEAD
+	system                      string
+	logger                      *slog.Logger
+}
+
+// timeoutFor is the bound of an attempt of method.
+func (t *watchTransport) timeoutFor(method string) time.Duration {
+	if method == http.MethodGet || method == http.MethodHead {
+		return t.readTimeout
+	}
+	return t.timeout
 }
 
 func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -28,7 +36,7 @@ func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.n.Add(1)
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
-	w := &watch{t: t, cancel: cancel, start: time.Now(), method: req.Method, url: SanitizeURL(req.URL)}
+	w := &watch{t: t, timeout: t.timeoutFor(req.Method), cancel: cancel, start: time.Now(), method: req.Method, url: SanitizeURL(req.URL)}
 	w.progress("connecting")
 	w.timer = time.AfterFunc(w.step(), w.fire)
 	out := req.Clone(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -59,6 +67,7 @@ func (t *watchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // long nothing happened.
 type watch struct {
 	t           *watchTransport
+	timeout     time.Duration // nothing happening for this long cuts the attempt
 	cancel      context.CancelCauseFunc
 	start       time.Time
 	method, url string
@@ -72,7 +81,7 @@ type watch struct {
 	stall  *StallError
 }
 
-func (w *watch) step() time.Duration { return max(min(w.t.timeout/4, w.t.every), time.Millisecond) }
+func (w *watch) step() time.Duration { return max(min(w.timeout/4, w.t.every), time.Millisecond) }
 
 // progress records that something happened and, when phase is set, what
 // the attempt does now.
@@ -92,15 +101,15 @@ func (w *watch) fire() {
 	now := time.Since(w.start)
 	idle := now - time.Duration(w.last.Load())
 	phase := w.phase.Load().(string)
-	if idle >= w.t.timeout {
-		w.done, w.stall = true, &StallError{Phase: phase, After: w.t.timeout}
+	if idle >= w.timeout {
+		w.done, w.stall = true, &StallError{Phase: phase, After: w.timeout}
 		w.cancel(w.stall)
 		return
 	}
 	if now-w.logged >= w.t.every {
 		w.logged = now
 		w.t.logger.Info("still waiting for "+w.t.system, "system", w.t.system, "method", w.method, "url", w.url,
-			"phase", phase, "waited", now.Round(time.Second), "idle", idle.Round(time.Second), "timeout", w.t.timeout)
+			"phase", phase, "waited", now.Round(time.Second), "idle", idle.Round(time.Second), "timeout", w.timeout)
 	}
 	w.timer.Reset(w.step())
 }
