@@ -112,3 +112,24 @@ func TestLiveOutNeedsDryRun(t *testing.T) {
 		t.Fatalf("err %v (exit %d), want a usage error naming a sample run or a dry run", err, ExitCode(err))
 	}
 }
+
+// TestOfflineRun: a run that Settings.Offline says reads a local folder
+// needs no setting, takes --out, and still has its variables checked.
+func TestOfflineRun(t *testing.T) {
+	t.Parallel()
+	offline := Settings{Required: []string{"X", "CSR_DATASET"}, Offline: func() bool { return true }}
+	for _, env := range []map[string]string{nil, {"CSR_DATASET": "abcd-1234"}, {ModeVar: "live"}} {
+		var logs bytes.Buffer
+		if _, err := Start("job", flag.NewFlagSet("job", flag.ContinueOnError), []string{"--out", t.TempDir()}, MapEnv(env), &logs, offline); err != nil {
+			t.Errorf("env %v: %v", env, err)
+		}
+		if s := logs.String(); !strings.Contains(s, "reading a local folder") || strings.Contains(s, "SAMPLE MODE") {
+			t.Errorf("env %v: first line:\n%s", env, s)
+		}
+	}
+	var logs bytes.Buffer
+	_, err := Start("job", flag.NewFlagSet("job", flag.ContinueOnError), nil, MapEnv(map[string]string{"CSR_DATASET": "abcd1234"}), &logs, offline)
+	if ExitCode(err) != 2 || !strings.Contains(err.Error(), "CSR_DATASET") {
+		t.Fatalf("malformed CSR_DATASET: err %v", err)
+	}
+}

@@ -72,6 +72,12 @@ type Settings struct {
 	Purpose string
 	// Writes says what the job writes, and where (--help).
 	Writes string
+
+	// Offline, when not nil, is asked once the flags are parsed: true when
+	// the run reads no source and writes no destination (dashboard_preview
+	// --from DIR). Then no variable is required, those set are only
+	// checked, and --out applies as in a sample run.
+	Offline func() bool
 }
 
 // ModeVar is the environment variable that chooses the mode explicitly:
@@ -286,6 +292,10 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 	if j.Flags.LogJSON {
 		j.Stdout = &logWriter{log: j.Logger}
 	}
+	offline := settings.Offline != nil && settings.Offline()
+	if offline {
+		settings = Settings{Also: allVariables(settings)}
+	}
 	mode, ignored, err := settings.resolve(env)
 	if err != nil {
 		return nil, j.fail(args, err)
@@ -295,7 +305,7 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 		if err := CheckSettings(env, settings); err != nil {
 			return nil, j.fail(args, err)
 		}
-		if outSet(fs) {
+		if outSet(fs) && !offline {
 			if !j.Flags.DryRun {
 				return nil, j.fail(args, &UsageError{Err: errors.New("--out applies to a sample run or a dry run (a live run writes to its real destinations); drop --out, add --dry-run to keep a copy of what would be published under it, or set " + ModeVar + "=sample")})
 			}
@@ -304,6 +314,8 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 	}
 	v := slog.String("version", Version())
 	switch {
+	case offline:
+		j.Logger.Info("starting: reading a local folder, no live source or destination", v, "mode", "offline", "dry_run", j.Flags.DryRun)
 	case mode == Sample:
 		why := "no settings found in the environment"
 		if len(ignored) > 0 {
