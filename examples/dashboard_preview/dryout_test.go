@@ -21,7 +21,7 @@ func TestFromALiveDryRunFolder(t *testing.T) {
 			`"ex_applications_received":1,"ex_permits_issued":0,"rw_applications_received":9,"rw_permits_issued":4}]`,
 		// A sample run into the same folder: the id's file wins.
 		"active-permits-sample.upsert.json": `[{"ds":999,"ex":24,"published_date":"2025-05-04T02:00:00.000","rw":1500}]`,
-		"csr-sample.upsert.json": `[{"service_request_sr_number":"23-1","created_date":"2023-10-02T09:00:00.000","sr_status":"Closed"}]`,
+		"csr-sample.upsert.json":            `[{"service_request_sr_number":"23-1","created_date":"2023-10-02T09:00:00.000","sr_status":"Closed"}]`,
 	})
 	tests := []struct {
 		name string
