@@ -1,7 +1,6 @@
 package jobkit
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -242,8 +241,9 @@ func (p *DryRunPublisher) keep(ctx context.Context, method, dataset string, rows
 	}
 	file := filepath.Join(p.Keep.Dir, dataset+"."+method+".json")
 	var head strings.Builder
-	if b, err := os.ReadFile(file); err == nil {
-		dec := json.NewDecoder(bytes.NewReader(b))
+	if f, err := os.Open(file); err == nil { // read only the first rows back
+		defer f.Close()
+		dec := json.NewDecoder(f)
 		if _, err := dec.Token(); err == nil { // [
 			for i := 0; i < dryRunPreviewRows && dec.More(); i++ {
 				var row json.RawMessage
