@@ -133,3 +133,32 @@ func TestOfflineRun(t *testing.T) {
 		t.Fatalf("malformed CSR_DATASET: err %v", err)
 	}
 }
+
+// TestLiveDryRunOutJSONLogs: under --log-json the lines about the kept
+// copy are log records too.
+func TestLiveDryRunOutJSONLogs(t *testing.T) {
+	t.Parallel()
+	soc := socratatest.Start(t)
+	env := map[string]string{"X": "1"}
+	maps.Copy(env, soc.Env())
+	out := t.TempDir()
+	var logs bytes.Buffer
+	j, err := Start("job", flag.NewFlagSet("job", flag.ContinueOnError), []string{"--log-json", "--dry-run", "--out", out}, MapEnv(env), &logs, Merge(Settings{Required: []string{"X"}}, SocrataSettings()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := j.Publisher(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.Upsert(t.Context(), "abcd-1234", socrata.SliceRows([]socrata.Row{{"a": 1}}), socrata.UpsertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var kept bool
+	for _, r := range jsonLines(t, logs.String()) {
+		kept = kept || r["msg"] == "dry run: a copy of the 1 rows is kept in "+filepath.Join(out, "socrata", "abcd-1234.upsert.json")
+	}
+	if !kept {
+		t.Errorf("no record of the kept copy:\n%s", logs.String())
+	}
+}
