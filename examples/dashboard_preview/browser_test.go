@@ -196,7 +196,7 @@ func TestSamplePageInChromium(t *testing.T) {
 	file := filepath.Join(out, pageFile)
 
 	// What the page must show, drawn from the same data in process.
-	d, err := readFolder(mustSub(t), chicago(t), discard())
+	d, err := readFolder(mustSub(t), nil, chicago(t), discard())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,7 +125,7 @@ func FuzzFolder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
 		name := fuzzFiles[int(which)%len(fuzzFiles)]
 		fsys := fstest.MapFS{name: {Data: body}}
-		d, err := readFolder(fsys, chicago(t), discard())
+		d, err := readFolder(fsys, nil, chicago(t), discard())
 		if err != nil {
 			return
 		}

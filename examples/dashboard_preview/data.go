@@ -117,16 +117,31 @@ var financeFields = map[string]struct{ Budget, Actual string }{
 	secRevenue:  {"revenue_budget_ytd", "revenue_ytd"},
 }
 
-// readFolder reads what the jobs wrote under a sample-mode output folder
-// (fsys holds its socrata/ subfolder). A dataset without a file is noted in
-// Missing; a file that does not parse is an error.
-func readFolder(fsys fs.FS, loc *time.Location, logger *slog.Logger) (*data, error) {
+// readFolder reads what the jobs wrote under an output folder (fsys holds
+// its socrata/ subfolder): in sample mode, files named by the sample
+// datasets; in a live dry run with --out, by the real dataset ids, which
+// ids gives by section (the job's dataset variables; nil for none). A
+// section is read from the file named by its id when there is one, else
+// from the one named by its sample dataset. A dataset without a file is
+// noted in Missing; a file that does not parse is an error.
+func readFolder(fsys fs.FS, ids map[string]string, loc *time.Location, logger *slog.Logger) (*data, error) {
 	d := &data{Missing: map[string]string{}, Truncated: map[string]int{}}
 	rows := map[string][]socrata.Row{}
 	for sec, ds := range sampleDatasets {
-		r, file, err := readDataset(fsys, ds.Name, ds.Key)
+		names := []string{ds.Name}
+		if id := ids[sec]; id != "" && id != ds.Name {
+			names = []string{id, ds.Name}
+		}
+		var r []socrata.Row
+		var file string
+		err := fs.ErrNotExist
+		for _, name := range names {
+			if r, file, err = readDataset(fsys, name, ds.Key); !errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
-			d.Missing[sec] = "no " + ds.Name + ".replace.json or .upsert.json in the folder"
+			d.Missing[sec] = "no " + strings.Join(names, ".replace.json or .upsert.json, nor ") + ".replace.json or .upsert.json in the folder"
 			continue
 		}
 		if err != nil {

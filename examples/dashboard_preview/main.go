@@ -20,8 +20,11 @@
 //
 // Sources: live, SoQL queries on the datasets, each bounded by --max-rows
 // and all of them by --timeout; --from DIR, a folder the other jobs wrote
-// in sample mode (their --out folder: DIR/socrata/<dataset>.upsert.json and
-// .replace.json); with nothing configured, the embedded sample, which is
+// in sample mode or in a live --dry-run (their --out folder:
+// DIR/socrata/<dataset>.upsert.json and .replace.json, named by the sample
+// dataset, or by the id in the job's dataset variable, which --from reads
+// from the environment too; no Socrata setting is needed); with nothing
+// configured, the embedded sample, which is
 // what the other jobs' samples write (sample/README.md). Live, a dataset
 // that cannot be read (a failed query, rows that do not parse, the
 // --timeout) leaves its charts empty, saying why, and the others are
@@ -80,18 +83,20 @@ func main() {
 var settings = jobkit.Settings{
 	Required: []string{"SO_WEB", "ACTIVE_DATASET", "WEEK_DATASET", "EXP_DATASET", "REV_DATASET", "CSR_DATASET"},
 	Optional: []string{"SO_TOKEN", "SO_KEY", "SO_SECRET", "METADATA_DATASET"},
-	Purpose:  "Draws what the other jobs publish (active permits, the weekly summary, finance, 3-1-1, dataset ages) on one self-contained HTML page, from the live datasets (bounded SoQL queries), from a folder the jobs wrote in sample mode (--from), or from the embedded sample.",
+	Purpose:  "Draws what the other jobs publish (active permits, the weekly summary, finance, 3-1-1, dataset ages) on one self-contained HTML page, from the live datasets (bounded SoQL queries), from a folder the jobs wrote in sample mode or a live dry run (--from; no Socrata setting needed), or from the embedded sample.",
 	Writes:   "one HTML page: --html FILE, or <out>/dashboard-preview.html in sample mode and with --from; nothing in any dataset",
 }
 
 func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (err error) {
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	htmlFile := fset.String("html", "", "write the page to this file (default in sample mode and with --from: <out>/"+pageFile+")")
-	from := fset.String("from", "", "read the outputs the other jobs wrote under this folder in sample mode (their --out) instead of the datasets")
+	from := fset.String("from", "", "read the outputs the other jobs wrote under this folder (their --out, in sample mode or a live --dry-run) instead of the datasets; files named by the dataset variables' ids are read too")
 	asOf := fset.String("as-of", "", "measure the datasets' ages to this time (RFC 3339, or 2006-01-02T15:04 in America/Chicago; default now)")
 	maxRows := fset.Int("max-rows", 5000, "live: the most rows any one query reads ($limit, 1 to 50000)")
 	timeout := fset.Duration("timeout", 2*time.Minute, "live: the most time all the queries may take")
-	job, err := jobkit.Start(name, fset, args, env, stdout, settings)
+	s := settings
+	s.Offline = func() bool { return *from != "" } // --from needs no live setting
+	job, err := jobkit.Start(name, fset, args, env, stdout, s)
 	if err != nil {
 		return err
 	}
@@ -128,15 +133,22 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 		if st, err := os.Stat(*from); err != nil || !st.IsDir() {
 			return &jobkit.UsageError{Err: fmt.Errorf("--from %s: not a folder", *from)}
 		}
-		job.Logger.InfoContext(ctx, "reading the jobs' sample-mode outputs", "folder", *from)
-		if d, err = readFolder(folderFS(os.DirFS(*from)), loc, job.Logger); err != nil {
+		job.Logger.InfoContext(ctx, "reading the jobs' outputs from a folder", "folder", *from)
+		// A live dry run's --out folder names its files by the real
+		// dataset ids.
+		ids := map[string]string{
+			secActive: env.Get("ACTIVE_DATASET"), secWeeks: env.Get("WEEK_DATASET"),
+			secExpenses: env.Get("EXP_DATASET"), secRevenue: env.Get("REV_DATASET"), secCSR: env.Get("CSR_DATASET"),
+			secStale: cmp.Or(env.Get("METADATA_DATASET"), defaultMetadataDataset),
+		}
+		if d, err = readFolder(folderFS(os.DirFS(*from)), ids, loc, job.Logger); err != nil {
 			return fmt.Errorf("--from %s: %w", *from, err)
 		}
 		abs, _ := filepath.Abs(*from)
 		d.Source = "folder " + abs
 	case job.Mode == jobkit.Sample:
 		sub, _ := fs.Sub(sample, "sample/socrata")
-		if d, err = readFolder(sub, loc, job.Logger); err != nil {
+		if d, err = readFolder(sub, nil, loc, job.Logger); err != nil {
 			return fmt.Errorf("embedded sample: %w", err)
 		}
 		d.Source = "embedded sample (what the other jobs write in sample mode)"

@@ -72,6 +72,12 @@ type Settings struct {
 	Purpose string
 	// Writes says what the job writes, and where (--help).
 	Writes string
+
+	// Offline, when not nil, is asked once the flags are parsed: true when
+	// the run reads no source and writes no destination (dashboard_preview
+	// --from DIR). Then no variable is required, those set are only
+	// checked, and --out applies as in a sample run.
+	Offline func() bool
 }
 
 // ModeVar is the environment variable that chooses the mode explicitly:
@@ -216,9 +222,9 @@ const DefaultOut = "sample-output"
 
 // Register adds the common flags to fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
-	fs.BoolVar(&f.DryRun, "dry-run", false, "read the real sources, write nothing, print what would be written")
+	fs.BoolVar(&f.DryRun, "dry-run", false, "read the real sources, send nothing to the destinations, print what would be published (with --out in a live run: also keep a copy of it under that folder)")
 	fs.BoolVar(&f.LogJSON, "log-json", false, "write logs as JSON instead of text")
-	fs.StringVar(&f.Out, "out", DefaultOut, "sample mode: folder that receives the outputs")
+	fs.StringVar(&f.Out, "out", DefaultOut, "sample mode: folder that receives the outputs; live with --dry-run: folder that keeps a copy of what would be published (same layout, nothing is sent)")
 	fs.BoolVar(&f.Verbose, "v", false, "debug logging")
 	fs.DurationVar(&f.RequestTimeout, "request-timeout", 0, "bound each HTTP request attempt: connecting, waiting for the answer, each gap in a body (0: each system's default: Socrata 10m for writes and 2m for reads, MicroStrategy 5m, 3-1-1 report 2m, Smartsheet 1m)")
 }
@@ -234,6 +240,10 @@ type Job struct {
 	// Stdout receives logs and dry-run output. Under --log-json each write
 	// to it becomes one log record.
 	Stdout io.Writer
+
+	// keep is the --out folder of a live dry run, which receives a copy
+	// of what would be published ("" otherwise).
+	keep string
 
 	start    time.Time
 	mu       sync.Mutex
@@ -282,6 +292,10 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 	if j.Flags.LogJSON {
 		j.Stdout = &logWriter{log: j.Logger}
 	}
+	offline := settings.Offline != nil && settings.Offline()
+	if offline {
+		settings = Settings{Also: allVariables(settings)}
+	}
 	mode, ignored, err := settings.resolve(env)
 	if err != nil {
 		return nil, j.fail(args, err)
@@ -291,12 +305,17 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 		if err := CheckSettings(env, settings); err != nil {
 			return nil, j.fail(args, err)
 		}
-		if outSet(fs) {
-			return nil, j.fail(args, &UsageError{Err: errors.New("--out only applies to a sample run (a live run writes to its real destinations); drop --out, or set " + ModeVar + "=sample")})
+		if outSet(fs) && !offline {
+			if !j.Flags.DryRun {
+				return nil, j.fail(args, &UsageError{Err: errors.New("--out applies to a sample run or a dry run (a live run writes to its real destinations); drop --out, add --dry-run to keep a copy of what would be published under it, or set " + ModeVar + "=sample")})
+			}
+			j.keep = j.Flags.Out
 		}
 	}
 	v := slog.String("version", Version())
 	switch {
+	case offline:
+		j.Logger.Info("starting: reading a local folder, no live source or destination", v, "mode", "offline", "dry_run", j.Flags.DryRun)
 	case mode == Sample:
 		why := "no settings found in the environment"
 		if len(ignored) > 0 {
@@ -312,6 +331,9 @@ func Start(name string, fs *flag.FlagSet, args []string, env Env, stdout io.Writ
 			out, _ := filepath.Abs(j.Flags.Out)
 			j.Logger.Warn("SAMPLE MODE: "+why+"; running on the embedded sample data, writing under "+out, append(attrs, "out", out)...)
 		}
+	case j.Flags.DryRun && j.keep != "":
+		out, _ := filepath.Abs(j.keep)
+		j.Logger.Info("DRY RUN: reading the real sources, sending nothing to the destinations; keeping a copy of what the run would publish under "+out, v, "mode", "live", "dry_run", true, "out", out)
 	case j.Flags.DryRun:
 		j.Logger.Info("DRY RUN: reading the real sources, writing nothing", v, "mode", "live", "dry_run", true)
 	default:

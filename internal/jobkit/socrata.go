@@ -65,7 +65,9 @@ func SocrataConfig(env Env) socrata.Config {
 // Publisher returns the job's Socrata destination: the real client (live)
 // or a [FilePublisher] under the --out folder (sample). Under --dry-run a
 // [DryRunPublisher] stands in front of either: it prints instead of
-// writing, and counts still query the destination.
+// writing, and counts still query the destination; in a live dry run with
+// --out it also keeps the rows under <out>/socrata, as sample mode writes
+// them.
 // tune, when not nil, adjusts the client configuration (chunk size, ...).
 func (j *Job) Publisher(tune func(*socrata.Config)) (Publisher, error) {
 	if j.Mode == Sample {
@@ -86,7 +88,11 @@ func (j *Job) Publisher(tune func(*socrata.Config)) (Publisher, error) {
 		return nil, &ConfigError{Err: err}
 	}
 	if j.Flags.DryRun {
-		return &DryRunPublisher{Counter: client, W: j.Stdout}, nil
+		dry := &DryRunPublisher{Counter: client, W: j.Stdout}
+		if j.keep != "" {
+			dry.Keep = &FilePublisher{Dir: filepath.Join(j.keep, "socrata")}
+		}
+		return dry, nil
 	}
 	return client, nil
 }
@@ -154,9 +160,12 @@ func (p *FilePublisher) write(ctx context.Context, dataset, method string, rows 
 
 // DryRunPublisher prints what would be published (row count and the first
 // rows) instead of publishing. Count goes to Counter, the real dataset.
+// With Keep, the rows are also saved as Keep saves them (after the replace
+// guard, which counts through Counter, lets them through).
 type DryRunPublisher struct {
 	Counter socrata.Counter
 	W       io.Writer
+	Keep    *FilePublisher
 }
 
 // dryRunPreviewRows is how many rows a dry run prints.
@@ -198,6 +207,9 @@ func guardReplace(ctx context.Context, c socrata.Counter, dataset string, rows s
 }
 
 func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, rows socrata.Rows) (socrata.WriteResult, error) {
+	if p.Keep != nil {
+		return p.keep(ctx, method, dataset, rows)
+	}
 	var n int64
 	var head strings.Builder
 	start := time.Now()
@@ -217,6 +229,36 @@ func (p *DryRunPublisher) print(ctx context.Context, method, dataset string, row
 	}
 	fmt.Fprintf(p.W, "--- dry run: would %s %d rows to %s (read in %s); first rows:\n%s", method, n, dataset, time.Since(start).Round(time.Millisecond), head.String())
 	return socrata.WriteResult{Rows: n}, nil
+}
+
+// keep saves the rows through p.Keep (the rows are read once), then prints
+// the same preview as print, its first rows read back from the saved file.
+func (p *DryRunPublisher) keep(ctx context.Context, method, dataset string, rows socrata.Rows) (socrata.WriteResult, error) {
+	start := time.Now()
+	res, err := p.Keep.write(ctx, dataset, method, rows)
+	if err != nil {
+		return socrata.WriteResult{}, err
+	}
+	file := filepath.Join(p.Keep.Dir, dataset+"."+method+".json")
+	var head strings.Builder
+	if f, err := os.Open(file); err == nil { // read only the first rows back
+		defer f.Close()
+		dec := json.NewDecoder(f)
+		if _, err := dec.Token(); err == nil { // [
+			for i := 0; i < dryRunPreviewRows && dec.More(); i++ {
+				var row json.RawMessage
+				if dec.Decode(&row) != nil {
+					break
+				}
+				head.WriteByte('[')
+				head.Write(row)
+				head.WriteString("]\n")
+			}
+		}
+	}
+	fmt.Fprintf(p.W, "--- dry run: would %s %d rows to %s (read in %s); first rows:\n%s", method, res.Rows, dataset, time.Since(start).Round(time.Millisecond), head.String())
+	fmt.Fprintf(p.W, "--- dry run: a copy of the %d rows is kept in %s\n", res.Rows, file)
+	return socrata.WriteResult{Rows: res.Rows}, nil
 }
 
 // ReplaceFlags are the flags of jobs that replace a dataset: --force and

@@ -72,7 +72,7 @@ func TestStartFailureLogsFinalRecord(t *testing.T) {
 		{name: "bad value, named as typed", args: []string{"--log-json", "--wait=x"}, code: 2, wantErr: `invalid value "x" for flag --wait: parse error (--wait takes a duration such as 30s`},
 		{name: "partial configuration", env: map[string]string{"X": "1"}, args: []string{"--log-json"}, code: 2, wantErr: "CSR_DATASET"},
 		{name: "bad dataset id", env: map[string]string{"X": "1", "CSR_DATASET": "abcd1234"}, args: []string{"--log-json"}, code: 2, wantErr: "CSR_DATASET"},
-		{name: "--out in a live run", env: map[string]string{"X": "1", "CSR_DATASET": "abcd-1234"}, args: []string{"--log-json", "--out", "o"}, code: 2, wantErr: "--out only applies to a sample run"},
+		{name: "--out in a live run", env: map[string]string{"X": "1", "CSR_DATASET": "abcd-1234"}, args: []string{"--log-json", "--out", "o"}, code: 2, wantErr: "--out applies to a sample run or a dry run"},
 		{name: "bad duration", args: []string{"--log-json", "--wait", "5"}, code: 2, wantErr: "a duration such as 30s"},
 		{name: "negative duration", args: []string{"--log-json", "--wait", "-5s"}, code: 2, wantErr: "--wait must not be negative"},
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"iter"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -147,6 +148,9 @@ func (j *Job) StoreWith(ctx context.Context, keys S3Keys, sample fs.FS, opts S3C
 		return nil, err
 	}
 	if j.Flags.DryRun {
+		if j.keep != "" {
+			return &dryRunStore{Store: st, w: j.Stdout, keep: objstore.NewDir(j.keep)}, nil
+		}
 		return DryRunStore(st, j.Stdout), nil
 	}
 	return st, nil
@@ -184,7 +188,8 @@ func (s *sampleStore) List(ctx context.Context, prefix string) iter.Seq2[objstor
 
 type dryRunStore struct {
 	objstore.Store
-	w io.Writer
+	w    io.Writer
+	keep *objstore.Dir // a live dry run's --out folder, or nil
 }
 
 // DryRunStore reads through inner but, instead of writing, prints each
@@ -198,7 +203,11 @@ const dryRunPreviewLines = 6
 
 func (s *dryRunStore) Put(ctx context.Context, key string, body io.Reader) error {
 	var p preview
-	if _, err := io.Copy(&p, body); err != nil {
+	if s.keep != nil {
+		if err := s.keep.Put(ctx, key, io.TeeReader(body, &p)); err != nil {
+			return err
+		}
+	} else if _, err := io.Copy(&p, body); err != nil {
 		return err
 	}
 	lines := p.newlines
@@ -210,6 +219,9 @@ func (s *dryRunStore) Put(ctx context.Context, key string, body io.Reader) error
 		head += "\n"
 	}
 	fmt.Fprintf(s.w, "--- dry run: would write %s (%d bytes, %d lines); first lines:\n%s", key, p.size, lines, head)
+	if s.keep != nil {
+		fmt.Fprintf(s.w, "--- dry run: a copy of %s is kept in %s\n", key, filepath.Join(s.keep.Root(), filepath.FromSlash(key)))
+	}
 	return ctx.Err()
 }
 
