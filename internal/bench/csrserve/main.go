@@ -7,7 +7,8 @@
 //	csrserve -flex -gen 100000 -o /tmp/flex_100k.xlsx   # a flex-notes workbook instead
 //
 // The server answers GET /report with the report file (sendfile, no
-// per-request copy; an .xlsx file with the xlsx media type) and acts as a Socrata sink: POST or PUT
+// per-request copy; the job sniffs what it got, so a workbook is served
+// as is) and acts as a Socrata sink: POST or PUT
 // /resource/<id>.json reads the JSON array, counts its rows (a memory scan
 // for `{"`, so the sink costs next to nothing), discards it and answers a
 // SODA upsert result ("Rows Created").
@@ -23,7 +24,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"strings"
 	"sync/atomic"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/bench/reportgen"
@@ -50,9 +50,6 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-16")
-		if strings.HasSuffix(*report, ".xlsx") {
-			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		}
 		http.ServeFile(w, r, *report)
 	})
 	mux.HandleFunc("/resource/", func(w http.ResponseWriter, r *http.Request) {
