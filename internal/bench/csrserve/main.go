@@ -4,9 +4,11 @@
 //
 //	csrserve -gen 1000000 -o /tmp/csr_1m.tsv   # write a synthetic report and exit
 //	csrserve -addr 127.0.0.1:8099 -report /tmp/csr_1m.tsv
+//	csrserve -flex -gen 100000 -o /tmp/flex_100k.xlsx   # a flex-notes workbook instead
 //
 // The server answers GET /report with the report file (sendfile, no
-// per-request copy) and acts as a Socrata sink: POST or PUT
+// per-request copy; the job sniffs what it got, so a workbook is served
+// as is) and acts as a Socrata sink: POST or PUT
 // /resource/<id>.json reads the JSON array, counts its rows (a memory scan
 // for `{"`, so the sink costs next to nothing), discards it and answers a
 // SODA upsert result ("Rows Created").
@@ -32,9 +34,14 @@ func main() {
 	report := flag.String("report", "", "report file served at /report")
 	gen := flag.Int("gen", -1, "write a synthetic report of N rows to -o and exit")
 	out := flag.String("o", "", "output file for -gen")
+	flex := flag.Bool("flex", false, "with -gen, write a flex-notes xlsx workbook instead of a 3-1-1 report")
 	flag.Parse()
 	if *gen >= 0 {
-		if err := generate(*out, *gen); err != nil {
+		write := reportgen.Write
+		if *flex {
+			write = reportgen.WriteFlexNotes
+		}
+		if err := generate(*out, *gen, write); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -67,7 +74,7 @@ func main() {
 	log.Fatal(http.ListenAndServe(*addr, mux))
 }
 
-func generate(path string, n int) error {
+func generate(path string, n int, write func(io.Writer, int) error) error {
 	if path == "" {
 		return fmt.Errorf("-gen needs -o")
 	}
@@ -75,7 +82,7 @@ func generate(path string, n int) error {
 	if err != nil {
 		return err
 	}
-	if err := reportgen.Write(f, n); err != nil {
+	if err := write(f, n); err != nil {
 		f.Close()
 		return err
 	}
