@@ -170,11 +170,11 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 		cancel()
 		if readErr != nil {
 			if ctx.Err() != nil { // interrupted: no page
-				return fmt.Errorf("socrata: %w", readErr)
+				return readErr
 			}
 			// The page is still written: the datasets that could be read
-			// are drawn, the others say why they are empty.
-			readErr = fmt.Errorf("socrata: %w", readErr)
+			// are drawn, the others say why they are empty. (The socrata
+			// package's errors name the system already.)
 		}
 		d.Source = client.Host()
 	}

@@ -87,6 +87,9 @@ func TestLiveOneFailingQuery(t *testing.T) {
 	if err == nil || jobkit.ExitCode(err) != 1 || !strings.Contains(err.Error(), "CSR_DATASET csrq-0001") {
 		t.Fatalf("err %v, want exit 1 naming CSR_DATASET csrq-0001\n%s", err, logs.String())
 	}
+	if strings.Count(err.Error(), "socrata: ") != 1 {
+		t.Errorf("err %q names the system more than once", err)
+	}
 	page := readPage(t, out)
 	for _, want := range []string{
 		`data-series="RW" data-x="2024-03-10T03:05:00" data-value="1,462"`,
