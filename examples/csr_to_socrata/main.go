@@ -188,6 +188,9 @@ func (p *pipeline) explain(err error, dataset string, chunkSize int) error {
 			p.read, landed, chunks, dataset, span, inFlight, rerun, err)
 	}
 	switch {
+	case inFlight != "" && landed == 0:
+		return fmt.Errorf("publishing the 3-1-1 report to %s: nothing had landed before it%s; %s: %w",
+			dataset, inFlight, rerun, err)
 	case inFlight != "":
 		return fmt.Errorf("publishing the 3-1-1 report to %s: report rows 1-%d landed (%d chunk(s))%s; %s: %w",
 			dataset, landed, chunks, inFlight, rerun, err)
