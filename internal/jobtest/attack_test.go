@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance/financetest"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
 )
@@ -504,5 +505,72 @@ func TestAttackSIGTERMDuringUpsert(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// liveValue is a plausible value for a required variable, pointing at a
+// port on loopback where nothing listens.
+func liveValue(k string) string {
+	switch {
+	case strings.HasSuffix(k, "_DATASET"):
+		return "abcd-1234"
+	case k == "BUCKET_NAME":
+		return "dash"
+	case k == "SO_WEB":
+		return "http://127.0.0.1:1"
+	case k == "CSR_ENDPOINT" || k == "FLEX_NOTE_ENDPOINT" || k == "BASE_URL" || k == "SMARTSHEET_API_BASE":
+		return "http://127.0.0.1:1/x"
+	case k == "HOST":
+		return "127.0.0.1"
+	case k == "PROJECT_ID":
+		return "0123456789ABCDEF0123456789ABCDEF"
+	}
+	return "x"
+}
+
+// TestLogJSONLiveFailure: every job, live, with every system refusing the
+// connection, and --log-json (with and without --dry-run): exit 1, every
+// stdout line is one JSON object, the last the final record at ERROR with
+// the error stderr printed; a dry run never says published or written.
+func TestLogJSONLiveFailure(t *testing.T) {
+	t.Parallel()
+	dir, jobs := binaries(t)
+	for _, job := range jobs {
+		for _, dry := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/dry-run=%v", job, dry), func(t *testing.T) {
+				t.Parallel()
+				bin := filepath.Join(dir, job)
+				env := map[string]string{"DASHBOARD_MODE": "live", "PORT": "1", "SMARTSHEET_API_BASE": "http://127.0.0.1:1/2.0",
+					"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1", "AWS_REGION": "us-east-1",
+					"EXEC_DASH_ACCESS_ID": "k", "EXEC_DASH_PASS": "s", "AWS_ACCESS_KEY": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+				for _, k := range requiredOf(t, bin) {
+					env[k] = liveValue(k)
+				}
+				args := []string{"--log-json", "--request-timeout", "1s"}
+				switch job {
+				case "amanda_to_s3":
+					args = append(args, "--query", "all")
+				case "dashboard_preview":
+					args = append(args, "--html", filepath.Join(t.TempDir(), "page.html"))
+				}
+				if dry {
+					args = append(args, "--dry-run")
+				}
+				start := time.Now()
+				r := runJob(t, bin, env, args...)
+				if r.code != 1 {
+					t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+				}
+				t.Logf("%v: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(r.stderr))
+				jobtest.CheckFinal(t, job, 1, r.stdout, r.stderr)
+				if dry {
+					for _, rec := range jobtest.Records(t, r.stdout) {
+						if m := fmt.Sprint(rec["msg"]); strings.Contains(m, "published") || strings.Contains(m, "written") {
+							t.Errorf("a dry run logged %q", m)
+						}
+					}
+				}
+			})
+		}
 	}
 }
