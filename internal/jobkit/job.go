@@ -501,3 +501,11 @@ func Exit(name string, err error, stderr io.Writer) int {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// lookup is e(key), and unset for a nil Env.
+func (e Env) lookup(key string) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	return e(key)
+}
