@@ -574,3 +574,70 @@ func TestLogJSONLiveFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackSIGTERMWithMicroStrategyHung: finance_reports_to_s3 against a
+// MicroStrategy that hangs every request after the login, the logout
+// included: SIGTERM ends the job within a few seconds (the logout is
+// bounded), exit 1, naming the signal.
+func TestAttackSIGTERMWithMicroStrategyHung(t *testing.T) {
+	t.Parallel()
+	dir, _ := binaries(t)
+	hung := make(chan struct{}, 64)
+	stop := make(chan struct{})
+	fake := financetest.NewFake(financetest.Options{Username: "svc", Password: "MSTR-SECRET", ProjectID: "0123456789ABCDEF0123456789ABCDEF"})
+	fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/api/auth/login") {
+			return false
+		}
+		select {
+		case hung <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+		return true
+	}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) }) // runs first: the handlers return
+	s3 := s3test.Start(t)
+	s3.CreateBucket(t, "dash")
+	env := s3.Env("dash")
+	env["BASE_URL"], env["MSTRO_USERNAME"], env["MSTRO_PASSWORD"], env["PROJECT_ID"] = srv.URL+"/MicroStrategyLibrary", "svc", "MSTR-SECRET", "0123456789ABCDEF0123456789ABCDEF"
+	cmd := exec.CommandContext(t.Context(), filepath.Join(dir, "finance_reports_to_s3"), "--year", "2024", "--month", "1")
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"HOME=" + cmd.Dir}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-hung:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no request after the login\n%s%s", stdout.String(), stderr.String())
+	}
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	took := time.Since(sent)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+	if r.code != 1 || !strings.Contains(r.stderr, "SIGTERM") || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q: want exit 1, one line naming SIGTERM", r.code, r.stderr)
+	}
+	if took > 6*time.Second {
+		t.Errorf("exit took %v after SIGTERM, want a few seconds (the logout is bounded)", took)
+	}
+}
