@@ -641,3 +641,20 @@ func TestAttackSIGTERMWithMicroStrategyHung(t *testing.T) {
 		t.Errorf("exit took %v after SIGTERM, want a few seconds (the logout is bounded)", took)
 	}
 }
+
+// TestAttackHugeErrorBody: a Socrata error whose message is 4 MiB gives a
+// bounded one-line message, not a 4 MB one.
+func TestAttackHugeErrorBody(t *testing.T) {
+	t.Parallel()
+	dir, _ := binaries(t)
+	report := csrReport(t)
+	url := reportServer(t, func(w http.ResponseWriter, _ *http.Request) { w.Write(report) })
+	soc := socratatest.Start(t)
+	soc.RejectChunk(1, http.StatusBadRequest, `{"code":"illegal.value","error":true,"message":"`+strings.Repeat("x", 4<<20)+`"}`)
+	r := runJob(t, filepath.Join(dir, "csr_to_socrata"), csrEnv(url, soc.URL))
+	oneLine(t, r, 1, "400", "illegal.value")
+	if len(r.stderr) > 1500 || len(r.stdout) > 8000 {
+		t.Errorf("stderr %d bytes, stdout %d bytes", len(r.stderr), len(r.stdout))
+	}
+	t.Logf("stderr %d bytes, stdout %d bytes", len(r.stderr), len(r.stdout))
+}
