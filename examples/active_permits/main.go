@@ -29,7 +29,7 @@
 // a rerun within the same minute) updates the row instead of adding one.
 //
 // Environment: BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional:
-// else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
+// else the chain --help lists), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
 // SO_TOKEN, SO_KEY, SO_SECRET, ACTIVE_DATASET; with --sheets also
 // SMARTSHEET_ACCESS_TOKEN and SMARTSHEET_API_BASE (optional).
 package main

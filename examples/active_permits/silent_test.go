@@ -52,6 +52,11 @@ func TestSilentS3FailsInBoundedTime(t *testing.T) {
 	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "timeout") || jobkit.ExitCode(err) != 1 {
 		t.Fatalf("after %v: err = %v (ctx %v), want a timeout, exit 1, before the context ends\n%s", time.Since(start), err, ctx.Err(), out.String())
 	}
+	// Each failed attempt is logged (the SDK retries it): a job waiting on
+	// S3 is not silent.
+	if !strings.Contains(out.String(), "s3 request attempt failed") {
+		t.Errorf("no log line for the failed attempts:\n%s", out.String())
+	}
 	if len(f.soc.Requests()) != 0 {
 		t.Errorf("published after an S3 failure")
 	}

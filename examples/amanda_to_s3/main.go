@@ -16,8 +16,9 @@
 // the first lines, and writes nothing.
 //
 // Environment: HOST, PORT (default 1521), SERVICE_NAME, DB_USER, DB_PASS,
-// BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional: else the AWS
-// default chain), AWS_REGION (default us-east-1), AWS_ENDPOINT_URL_S3.
+// BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional: else the credential
+// chain of --help, from the job's environment), AWS_REGION (unset: the
+// bucket's region, asked of the endpoint), AWS_ENDPOINT_URL_S3.
 package main
 
 import (

@@ -22,6 +22,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	res, err := pub.Upsert(ctx, dataset, p.rows(ctx, rd), socrata.UpsertOptions{ChunkSize: *chunkSize})
 	p.warn(ctx, rd)
 	if err != nil {
-		return p.explain(err, dataset)
+		return p.explain(err, dataset, *chunkSize)
 	}
 	if p.read == 0 {
 		// A header and no rows: the endpoint answered, but not with the
@@ -161,13 +162,19 @@ func (p *pipeline) warn(ctx context.Context, rd *csr.Reader) {
 }
 
 // explain turns a failed upsert into one message that says what failed
-// and what had landed.
-func (p *pipeline) explain(err error, dataset string) error {
+// and what had landed: the confirmed chunks, and the chunk in flight as
+// unknown when its request had gone out (it may have landed).
+func (p *pipeline) explain(err error, dataset string, chunkSize int) error {
 	var landed int64
 	chunks := 0
+	inFlight := ""
 	var perr *socrata.PublishError
 	if errors.As(err, &perr) {
 		landed, chunks = perr.RowsLanded, perr.ChunksLanded
+		if perr.Unknown {
+			inFlight = fmt.Sprintf("; chunk %d (from report row %d, up to %d rows) may have landed (its outcome is unknown), the rows after it were not published",
+				perr.Chunk, landed+1, cmp.Or(chunkSize, socrata.DefaultChunkSize))
+		}
 	}
 	rerun := "upserts are keyed, so a rerun completes the set"
 	if p.srcErr != nil {
@@ -177,10 +184,17 @@ func (p *pipeline) explain(err error, dataset string) error {
 		}
 		// err carries the report's failure, and the chunk in flight's
 		// too when that one failed as well.
-		return fmt.Errorf("3-1-1 report: reading stopped after %d rows; %d rows in %d chunk(s) had been published to %s%s; %s: %w",
-			p.read, landed, chunks, dataset, span, rerun, err)
+		return fmt.Errorf("3-1-1 report: reading stopped after %d rows; %d rows in %d chunk(s) had been published to %s%s%s; %s: %w",
+			p.read, landed, chunks, dataset, span, inFlight, rerun, err)
 	}
-	if landed == 0 {
+	switch {
+	case inFlight != "" && landed == 0:
+		return fmt.Errorf("publishing the 3-1-1 report to %s: nothing had landed before it%s; %s: %w",
+			dataset, inFlight, rerun, err)
+	case inFlight != "":
+		return fmt.Errorf("publishing the 3-1-1 report to %s: report rows 1-%d landed (%d chunk(s))%s; %s: %w",
+			dataset, landed, chunks, inFlight, rerun, err)
+	case landed == 0:
 		return fmt.Errorf("publishing the 3-1-1 report to %s: nothing landed: %w", dataset, err)
 	}
 	return fmt.Errorf("publishing the 3-1-1 report to %s: report rows 1-%d landed (%d chunk(s)), rows %d and later were not published; %s: %w",

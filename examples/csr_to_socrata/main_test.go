@@ -164,6 +164,7 @@ func TestFaults(t *testing.T) {
 		args      []string
 		prepare   func(t *testing.T, f *fixture)
 		wantErr   []string // substrings of the stderr line; nil means success
+		notErr    []string // substrings the stderr line must not hold
 		published int      // rows the fake holds afterwards
 		requests  int      // socrata requests, -1 to skip
 	}{
@@ -200,6 +201,28 @@ func TestFaults(t *testing.T) {
 				f.soc.RejectChunk(2, http.StatusBadRequest, `{"code":"illegal.value","error":true,"message":"Invalid value for location"}`)
 			},
 			wantErr:   []string{"report rows 1-2 landed (1 chunk(s)), rows 3 and later were not published", "400", "Invalid value for location", "rerun"},
+			published: 2, requests: -1,
+		},
+		{
+			// A 2xx that is not a write result: chunk 2 may have landed,
+			// so rows 3 and 4 must not be called "not published".
+			name: "socrata's answer to the second chunk is not a write result",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(t *testing.T, f *fixture) {
+				f.soc.RejectChunk(2, http.StatusOK, `[]`)
+			},
+			wantErr:   []string{"report rows 1-2 landed (1 chunk(s))", "chunk 2 (from report row 3, up to 2 rows) may have landed", "rows after it were not published", "rerun"},
+			notErr:    []string{"rows 3 and later were not published"},
+			published: 2, requests: -1,
+		},
+		{
+			name: "report drops mid-stream while the answer to the chunk in flight is not a write result",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(t *testing.T, f *fixture) {
+				f.serve = dropAfter(report, rowStart(t, report, "24-00000002")+6)
+				f.soc.RejectChunk(2, http.StatusOK, `{}`)
+			},
+			wantErr:   []string{"reading stopped after 4 rows", "2 rows in 1 chunk(s) had been published", "chunk 2 (from report row 3, up to 2 rows) may have landed", "truncated"},
 			published: 2, requests: -1,
 		},
 		{
@@ -268,6 +291,11 @@ func TestFaults(t *testing.T) {
 				for _, w := range tc.wantErr {
 					if !strings.Contains(line, w) {
 						t.Errorf("error line lacks %q:\n%s", w, line)
+					}
+				}
+				for _, w := range tc.notErr {
+					if strings.Contains(line, w) {
+						t.Errorf("error line holds %q:\n%s", w, line)
 					}
 				}
 			}

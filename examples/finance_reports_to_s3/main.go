@@ -13,7 +13,7 @@
 // MSTRO_PASSWORD, PROJECT_ID, EXPENSES_REPORT_ID and REVENUE_REPORT_ID
 // (optional, 32 hexadecimal digits; defaults 1C804F8891479811944EF68F99835649
 // and FBC5E5F30744717D7079ADADB956C3BC), BUCKET_NAME, AWS_ACCESS_KEY /
-// AWS_SECRET_ACCESS_KEY (optional: else the AWS default chain), AWS_REGION,
+// AWS_SECRET_ACCESS_KEY (optional: else the chain --help lists), AWS_REGION,
 // AWS_ENDPOINT_URL_S3.
 //
 // With nothing configured it runs on an embedded recorded conversation

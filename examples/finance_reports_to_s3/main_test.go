@@ -402,3 +402,19 @@ func TestReportIDsAreConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpNamesTheReportIDs: --help says what EXPENSES_REPORT_ID and
+// REVENUE_REPORT_ID are, with the ids used when they are unset.
+func TestHelpNamesTheReportIDs(t *testing.T) {
+	t.Parallel()
+	var out jobtest.Buffer
+	err := run(t.Context(), []string{"--help"}, jobkit.MapEnv(nil), &out)
+	if jobkit.ExitCode(err) != 0 {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, w := range []string{"EXPENSES_REPORT_ID", finance.Expenses().ID, "REVENUE_REPORT_ID", finance.Revenue().ID} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("--help lacks %q:\n%s", w, out.String())
+		}
+	}
+}

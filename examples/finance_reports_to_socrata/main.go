@@ -15,7 +15,7 @@
 // ("--replace True", "--replace False"); any other value is a usage error.
 //
 // Environment: BUCKET_NAME, AWS_ACCESS_KEY / AWS_SECRET_ACCESS_KEY
-// (optional: else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3,
+// (optional: else the chain --help lists), AWS_REGION, AWS_ENDPOINT_URL_S3,
 // SO_WEB, SO_TOKEN, SO_KEY, SO_SECRET, EXP_DATASET, REV_DATASET.
 //
 // With nothing configured it runs on embedded sample files (August 2024

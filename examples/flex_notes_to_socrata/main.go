@@ -21,6 +21,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
@@ -103,18 +104,27 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 	st := fn.Stats()
 	if err != nil {
 		var landed int64
+		rest := ", the rest were not published"
 		var perr *socrata.PublishError
 		if errors.As(err, &perr) {
 			landed = perr.RowsLanded
+			if perr.Unknown {
+				// The chunk in flight had gone out: it may have landed.
+				rest = fmt.Sprintf("; chunk %d (from row %d, up to %d rows) may have landed (its outcome is unknown), the rows after it were not published",
+					perr.Chunk, landed+1, cmp.Or(*chunkSize, socrata.DefaultChunkSize))
+			}
 		}
 		if srcErr != nil {
 			// err carries the report's failure, and the chunk in
 			// flight's too when that one failed as well.
-			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s; upserts are keyed, so a rerun completes the set: %w",
-				st.Rows, landed, dataset, err)
+			if perr == nil || !perr.Unknown {
+				rest = ""
+			}
+			return fmt.Errorf("3-1-1 flex notes report: reading stopped after %d rows; %d rows had been published to %s%s; upserts are keyed, so a rerun completes the set: %w",
+				st.Rows, landed, dataset, rest, err)
 		}
-		return fmt.Errorf("publishing flex notes to %s: %d rows landed before the failure, the rest were not published; upserts are keyed, so a rerun completes the set: %w",
-			dataset, landed, err)
+		return fmt.Errorf("publishing flex notes to %s: %d rows landed before the failure%s; upserts are keyed, so a rerun completes the set: %w",
+			dataset, landed, rest, err)
 	}
 	if st.Rows == 0 {
 		return fmt.Errorf("3-1-1 flex notes report: the report has a header and no rows; nothing was published to %s", dataset)

@@ -164,6 +164,7 @@ func TestFaults(t *testing.T) {
 		args      []string
 		prepare   func(f *fixture)
 		wantErr   []string
+		notErr    []string
 		published int
 	}{
 		{
@@ -193,6 +194,17 @@ func TestFaults(t *testing.T) {
 				f.soc.RejectChunk(2, http.StatusBadRequest, `{"error":true,"message":"bad row"}`)
 			},
 			wantErr:   []string{"2 rows landed before the failure", "chunk 2 failed", "bad row"},
+			published: 2,
+		},
+		{
+			// A 2xx that is not a write result: chunk 2 may have landed.
+			name: "socrata's answer to the second chunk is not a write result",
+			args: []string{"--chunk-size", "2"},
+			prepare: func(f *fixture) {
+				f.soc.RejectChunk(2, http.StatusOK, `[]`)
+			},
+			wantErr:   []string{"2 rows landed before the failure", "chunk 2 (from row 3, up to 2 rows) may have landed", "rows after it were not published"},
+			notErr:    []string{"the rest were not published"},
 			published: 2,
 		},
 		{
@@ -231,6 +243,11 @@ func TestFaults(t *testing.T) {
 			for _, w := range tc.wantErr {
 				if !strings.Contains(stderr.String(), w) {
 					t.Errorf("error lacks %q: %s", w, stderr.String())
+				}
+			}
+			for _, w := range tc.notErr {
+				if strings.Contains(stderr.String(), w) {
+					t.Errorf("error holds %q: %s", w, stderr.String())
 				}
 			}
 			if n := len(f.soc.Upserts(dataset)); n != tc.published {

@@ -18,7 +18,7 @@
 // ./sample-output/socrata/week-summary-sample.replace.json.
 //
 // Environment: BUCKET_NAME, EXEC_DASH_ACCESS_ID / EXEC_DASH_PASS (optional:
-// else the AWS default chain), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
+// else the chain --help lists), AWS_REGION, AWS_ENDPOINT_URL_S3, SO_WEB,
 // SO_TOKEN, SO_KEY, SO_SECRET, WEEK_DATASET.
 package main
 

@@ -16,7 +16,7 @@
 //
 // Environment: SMARTSHEET_ACCESS_TOKEN, SMARTSHEET_API_BASE (optional;
 // default https://api.smartsheet.com/2.0), BUCKET_NAME, EXEC_DASH_ACCESS_ID
-// / EXEC_DASH_PASS (optional: else the AWS default chain), AWS_REGION,
+// / EXEC_DASH_PASS (optional: else the chain --help lists), AWS_REGION,
 // AWS_ENDPOINT_URL_S3.
 package main
 

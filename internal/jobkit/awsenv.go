@@ -88,16 +88,25 @@ func awsCredentials(ctx context.Context, env Env, keys S3Keys, hc *http.Client, 
 }
 
 // pair returns the key pair named by idVar and secretVar: both empty when
-// neither is set, a *ConfigError naming the missing one when only one is.
+// neither is set, a *ConfigError naming the other one (unset, or empty)
+// when only one is. The pair is optional, so the message does not call the
+// run a partial configuration.
 func pair(env Env, idVar, secretVar string) (id, secret string, err error) {
 	id, secret = env.Get(idVar), env.Get(secretVar)
+	half := func(set, other string) error {
+		how := "is not"
+		if _, ok := env.lookup(other); ok {
+			how = "is empty"
+		}
+		return &ConfigError{Err: fmt.Errorf("%s is set but %s %s: set both, or neither for the credential chain (--help)", set, other, how)}
+	}
 	switch {
 	case id != "" && secret != "":
 		return id, secret, nil
 	case id != "":
-		return "", "", &ConfigError{Missing: []string{secretVar}, Present: []string{idVar}}
+		return "", "", half(idVar, secretVar)
 	case secret != "":
-		return "", "", &ConfigError{Missing: []string{idVar}, Present: []string{secretVar}}
+		return "", "", half(secretVar, idVar)
 	}
 	return "", "", nil
 }

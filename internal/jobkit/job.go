@@ -226,7 +226,7 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.LogJSON, "log-json", false, "write logs as JSON instead of text")
 	fs.StringVar(&f.Out, "out", DefaultOut, "sample mode: folder that receives the outputs; live with --dry-run: folder that keeps a copy of what would be published (same layout, nothing is sent)")
 	fs.BoolVar(&f.Verbose, "v", false, "debug logging")
-	fs.DurationVar(&f.RequestTimeout, "request-timeout", 0, "bound each HTTP request attempt: connecting, waiting for the answer, each gap in a body (0: each system's default: Socrata 10m for writes and 2m for reads, MicroStrategy 5m, 3-1-1 report 2m, Smartsheet 1m)")
+	fs.DurationVar(&f.RequestTimeout, "request-timeout", 0, "bound each HTTP request attempt: connecting, waiting for the answer, each gap in a body (0: each system's default: Socrata 10m for writes and 2m for reads, MicroStrategy 5m, 3-1-1 report 2m, Smartsheet 1m, S3 30s)")
 }
 
 // Job is a running job's shared state: its name, flags, mode, logger and
@@ -522,4 +522,12 @@ func Exit(name string, err error, stderr io.Writer) int {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// lookup is e(key), and unset for a nil Env.
+func (e Env) lookup(key string) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	return e(key)
 }

@@ -47,7 +47,8 @@ type S3ClientOptions struct {
 	// objstore.DefaultRequestTimeout (30 s). The job's --request-timeout
 	// feeds it.
 	RequestTimeout time.Duration
-	// Logger receives the region found for the bucket. Nil discards.
+	// Logger receives the region found for the bucket, and the waits and
+	// failed attempts of every S3 request. Nil discards.
 	Logger *slog.Logger
 }
 
@@ -84,7 +85,7 @@ func S3Client(ctx context.Context, env Env, keys S3Keys, bucket string, opts S3C
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	httpClient := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: opts.RequestTimeout, Proxy: proxyFunc(env)})
+	httpClient := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: opts.RequestTimeout, Proxy: proxyFunc(env), Logger: opts.Logger})
 	region := env.Get("AWS_REGION")
 	endpoint := cmp.Or(env.Get("AWS_ENDPOINT_URL_S3"), env.Get("AWS_ENDPOINT_URL"))
 	creds, err := awsCredentials(ctx, env, keys, httpClient, cmp.Or(region, DefaultRegion))

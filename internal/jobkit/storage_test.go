@@ -195,7 +195,10 @@ func TestAWSCredentials(t *testing.T) {
 		wantErr string // a *ConfigError containing this
 	}{
 		{name: "job pair", env: map[string]string{"EXEC_DASH_ACCESS_ID": "AKIAJOB", "EXEC_DASH_PASS": "s", "AWS_ACCESS_KEY_ID": "AKIASTD", "AWS_SECRET_ACCESS_KEY": "s"}, want: "AKIAJOB"},
-		{name: "job pair half set", env: map[string]string{"EXEC_DASH_ACCESS_ID": "AKIAJOB"}, wantErr: "EXEC_DASH_PASS"},
+		{name: "job pair half set", env: map[string]string{"EXEC_DASH_ACCESS_ID": "AKIAJOB"}, wantErr: "EXEC_DASH_ACCESS_ID is set but EXEC_DASH_PASS is not: set both, or neither"},
+		// An empty secret (a missing secret mount) is named as empty; the
+		// pair is optional, so no "partial configuration" advice.
+		{name: "job pair, secret empty", env: map[string]string{"EXEC_DASH_ACCESS_ID": "AKIAJOB", "EXEC_DASH_PASS": ""}, wantErr: "EXEC_DASH_ACCESS_ID is set but EXEC_DASH_PASS is empty: set both, or neither"},
 		{name: "standard pair", env: map[string]string{"AWS_ACCESS_KEY_ID": "AKIASTD", "AWS_SECRET_ACCESS_KEY": "s", "HOME": home}, want: "AKIASTD"},
 		{name: "standard pair half set", env: map[string]string{"AWS_ACCESS_KEY_ID": "AKIASTD"}, wantErr: "AWS_SECRET_ACCESS_KEY"},
 		{name: "default profile under HOME", env: map[string]string{"HOME": home}, want: "AKIADEFAULT"},

@@ -25,13 +25,37 @@ var variables = map[string]variable{
 	ModeVar: {about: "live (never the sample), sample (the embedded sample, whatever else is set) or auto", def: "auto: live when every required variable is set, the sample when none is"},
 
 	"BUCKET_NAME":           {about: "S3 bucket of the dashboard's CSV files", check: bucketName},
-	"EXEC_DASH_ACCESS_ID":   {about: "S3 access key id (with EXEC_DASH_PASS)", def: "the AWS SDK's default credential chain"},
+	"EXEC_DASH_ACCESS_ID":   {about: "S3 access key id (with EXEC_DASH_PASS)", def: s3Chain},
 	"EXEC_DASH_PASS":        {about: "S3 secret access key"},
-	"AWS_ACCESS_KEY":        {about: "S3 access key id (with AWS_SECRET_ACCESS_KEY)", def: "the AWS SDK's default credential chain"},
+	"AWS_ACCESS_KEY":        {about: "S3 access key id (with AWS_SECRET_ACCESS_KEY)", def: s3Chain},
 	"AWS_SECRET_ACCESS_KEY": {about: "S3 secret access key"},
-	"AWS_REGION":            {about: "AWS region of the bucket"},
+	"AWS_REGION":            {about: "AWS region of the bucket", def: "asked of the bucket's endpoint (HeadBucket), us-east-1 when it names none"},
 	"AWS_ENDPOINT_URL_S3":   {about: "S3-compatible endpoint URL (path-style addressing)", def: "AWS S3", check: endpointURL},
 	"AWS_ENDPOINT_URL":      {about: "endpoint URL for every AWS service, when AWS_ENDPOINT_URL_S3 is unset", def: "AWS", check: endpointURL},
+
+	// The S3 credential chain, read from the job's environment when the
+	// job's key pair is unset (awsenv.go), in the order tried.
+	"AWS_ACCESS_KEY_ID":                      {about: "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
+	"AWS_SESSION_TOKEN":                      {about: "AWS session token of a temporary key pair"},
+	"AWS_PROFILE":                            {about: "shared-file profile holding static keys", def: "default"},
+	"AWS_CONFIG_FILE":                        {about: "AWS shared config file", def: "$HOME/.aws/config"},
+	"AWS_SHARED_CREDENTIALS_FILE":            {about: "AWS shared credentials file", def: "$HOME/.aws/credentials"},
+	"HOME":                                   {about: "home folder holding .aws/ (no shared files when unset)"},
+	"AWS_WEB_IDENTITY_TOKEN_FILE":            {about: "web identity token file (with AWS_ROLE_ARN)"},
+	"AWS_ROLE_ARN":                           {about: "role assumed with the web identity token"},
+	"AWS_ROLE_SESSION_NAME":                  {about: "session name of the assumed role"},
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI":     {about: "container credentials endpoint URL"},
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": {about: "container credentials path on 169.254.170.2 (ECS)"},
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN":      {about: "authorization token of the container endpoint"},
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": {about: "file holding that authorization token"},
+	"AWS_EC2_METADATA_DISABLED":              {about: "true: never ask the EC2 instance metadata service for a role"},
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT":      {about: "EC2 instance metadata endpoint", def: "http://169.254.169.254"},
+	"HTTPS_PROXY":                            {about: "proxy for https requests to S3 (or https_proxy)"},
+	"HTTP_PROXY":                             {about: "proxy for http requests to S3 (or http_proxy)"},
+	"NO_PROXY":                               {about: "hosts reached without the proxy (or no_proxy)"},
+
+	"EXPENSES_REPORT_ID": {about: "MicroStrategy id of the expenses report (32 hex digits)", def: "1C804F8891479811944EF68F99835649"},
+	"REVENUE_REPORT_ID":  {about: "MicroStrategy id of the revenue report (32 hex digits)", def: "FBC5E5F30744717D7079ADADB956C3BC"},
 
 	"SO_WEB":    {about: "Socrata portal: a host (https), or an http(s):// URL with no path", check: socrataWeb},
 	"SO_TOKEN":  {about: "Socrata app token", def: "none"},
@@ -67,8 +91,17 @@ var variables = map[string]variable{
 	"SOCRATA_CATALOG_URL": {about: "Discovery API URL", def: "<SO_WEB>/api/catalog/v1", check: httpURL(false)},
 }
 
-// s3Extras are read by every job that uses S3, besides its settings.
-var s3Extras = []string{"AWS_REGION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}
+// s3Chain is the default of a job's S3 key pair.
+const s3Chain = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then the AWS_PROFILE static keys, web identity, the container or the instance role, all from the job's environment"
+
+// s3Extras are read by every job that uses S3, besides its settings: the
+// region and endpoint (storage.go), then the credential chain and the
+// proxy (awsenv.go).
+var s3Extras = []string{"AWS_REGION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
 
 // allVariables lists settings' variables in order: required, optional,
 // also, the S3 extras when the job uses S3, and DASHBOARD_MODE.

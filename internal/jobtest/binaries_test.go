@@ -102,6 +102,9 @@ func runJob(t *testing.T, bin string, env map[string]string, args ...string) res
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
+// helpVarRe matches a variable line of --help: the name, then its text.
+var helpVarRe = regexp.MustCompile(`(?m)^    ([A-Z][A-Z0-9_]+)( *.*)$`)
+
 var missingRe = regexp.MustCompile(`missing required environment variable ([A-Z0-9_, ]+)`)
 
 // requiredOf returns the job's required variables, as a DASHBOARD_MODE=live
@@ -217,9 +220,29 @@ func TestHelpAndVersion(t *testing.T) {
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("--help: exit %d, stderr %q", r.code, r.stderr)
 			}
-			for _, w := range []string{job, "Writes:", "required:", "optional:", "DASHBOARD_MODE", "-dry-run", "-log-json", "Exit codes:"} {
+			for _, w := range []string{job, "Writes:", "required:", "optional:", "DASHBOARD_MODE", "-dry-run", "-log-json", "-request-timeout", "Exit codes:"} {
 				if !strings.Contains(r.stdout, w) {
 					t.Errorf("--help lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			// Every variable listed says what it is.
+			for _, m := range helpVarRe.FindAllStringSubmatch(r.stdout, -1) {
+				if strings.TrimSpace(m[2]) == "" {
+					t.Errorf("--help lists %s without saying what it is", m[1])
+				}
+			}
+			if strings.Contains(r.stdout, "BUCKET_NAME") {
+				// The S3 client reads these from the job's environment:
+				// the region is asked of the bucket, and the credential
+				// chain is the job's own, not the AWS SDK's.
+				for _, w := range []string{"AWS_REGION", "asked of the bucket", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN",
+					"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "HTTPS_PROXY", "NO_PROXY"} {
+					if !strings.Contains(r.stdout, w) {
+						t.Errorf("--help of an S3 job lacks %q:\n%s", w, r.stdout)
+					}
+				}
+				if strings.Contains(r.stdout, "the AWS SDK's default credential chain") {
+					t.Errorf("--help still names the AWS SDK's default chain:\n%s", r.stdout)
 				}
 			}
 			r = runJob(t, bin, nil, "--version")

@@ -1,9 +1,11 @@
 package objstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,7 +33,15 @@ type HTTPOptions struct {
 	// means none. (The library reads no environment: the caller builds it,
 	// from the job's environment.)
 	Proxy func(*http.Request) (*url.URL, error)
+	// Logger, when set, hears about waits: "still waiting for s3" every
+	// WaitLog (default DefaultWaitLog) while an attempt waits for its
+	// answer, and each attempt that failed (the SDK then retries).
+	Logger  *slog.Logger
+	WaitLog time.Duration
 }
+
+// DefaultWaitLog is how often a waiting S3 attempt is logged.
+const DefaultWaitLog = 30 * time.Second
 
 // NewHTTPClient returns the HTTP client to give an S3 client (as
 // s3.Options.HTTPClient): every attempt is bounded as [HTTPOptions] says,
@@ -64,12 +74,53 @@ func NewHTTPClient(opts HTTPOptions) *http.Client {
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   2 * DefaultConcurrency,
 	}
+	var rt http.RoundTripper = tr
+	if opts.Logger != nil {
+		rt = &waitLogTransport{next: tr, logger: opts.Logger, every: cmp.Or(opts.WaitLog, DefaultWaitLog)}
+	}
 	return &http.Client{
-		Transport: tr,
+		Transport: rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// waitLogTransport logs while an attempt waits for its answer, and when it
+// fails, so that a job waiting on S3 is never silent for long. URLs are
+// logged without their query (S3 requests carry no secret there, but a
+// presigned one would).
+type waitLogTransport struct {
+	next   http.RoundTripper
+	logger *slog.Logger
+	every  time.Duration
+}
+
+func (t *waitLogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	where := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path}).String()
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		tk := time.NewTicker(t.every)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				t.logger.InfoContext(ctx, "still waiting for s3", "method", req.Method, "url", where,
+					"waited", time.Since(start).Round(time.Millisecond).String())
+			}
+		}
+	}()
+	resp, err := t.next.RoundTrip(req)
+	close(done)
+	if err != nil && ctx.Err() == nil {
+		t.logger.WarnContext(ctx, "s3 request attempt failed", "method", req.Method, "url", where,
+			"after", time.Since(start).Round(time.Millisecond).String(), "error", err.Error())
+	}
+	return resp, err
 }
 
 // idleConn fails a read or write after timeout without any byte moving on

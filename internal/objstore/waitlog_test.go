@@ -1,0 +1,67 @@
+package objstore_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestWaitsAreLogged: a job waiting on a silent S3 says so: a "still
+// waiting for s3" line every WaitLog while an attempt waits, and a line for
+// each attempt that failed (the SDK then retries), naming the request.
+func TestWaitsAreLogged(t *testing.T) {
+	t.Parallel()
+	endpoint := silentListener(t)
+	var logs lockedBuffer
+	hc := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: 400 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), WaitLog: 150 * time.Millisecond})
+	client := s3.New(s3.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
+		HTTPClient:   hc,
+	}, objstore.S3CompatOptions)
+	st, err := objstore.NewS3(client, bucket, objstore.S3Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Get(t.Context(), "a.csv"); err == nil {
+		t.Fatal("a silent endpoint answered")
+	}
+	out := logs.String()
+	for _, want := range []string{"still waiting for s3", "method=GET", "/" + bucket + "/a.csv", "s3 request attempt failed", "timeout awaiting response headers"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("logs lack %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, s3test.SecretAccessKey) || strings.Contains(out, "Signature") {
+		t.Errorf("logs hold a credential:\n%s", out)
+	}
+}
