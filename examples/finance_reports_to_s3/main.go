@@ -21,7 +21,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"embed"
 	"flag"
@@ -83,14 +82,7 @@ type deps struct {
 	now        func() time.Time
 	httpClient *http.Client // live MicroStrategy client; nil = default
 	retryWait  time.Duration
-	// logoutTimeout bounds the logout at the end (default
-	// defaultLogoutTimeout).
-	logoutTimeout time.Duration
 }
-
-// defaultLogoutTimeout bounds the logout, which runs even after the job's
-// context ended (a failed or interrupted run still closes its session).
-const defaultLogoutTimeout = 30 * time.Second
 
 func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) error {
 	return runWith(ctx, args, env, stdout, deps{now: time.Now})
@@ -147,9 +139,10 @@ func runWith(ctx context.Context, args []string, env jobkit.Env, stdout io.Write
 		return &jobkit.ConfigError{Err: err}
 	}
 	defer func() {
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(d.logoutTimeout, defaultLogoutTimeout))
-		defer cancel()
-		if cerr := client.Close(lctx); cerr != nil {
+		// The logout runs even after the job's context ended (a failed or
+		// interrupted run still closes its session); Close bounds it to
+		// mstr.LogoutTimeout.
+		if cerr := client.Close(context.WithoutCancel(ctx)); cerr != nil {
 			job.Logger.WarnContext(ctx, "microstrategy logout failed", "error", cerr.Error())
 		}
 	}()

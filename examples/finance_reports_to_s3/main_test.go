@@ -161,7 +161,7 @@ func TestLogoutIsBounded(t *testing.T) {
 	var out jobtest.Buffer
 	start := time.Now()
 	err := runWith(t.Context(), nil, jobkit.MapEnv(f.env), &out,
-		deps{now: fixedNow, retryWait: time.Millisecond, logoutTimeout: 50 * time.Millisecond})
+		deps{now: fixedNow, retryWait: time.Millisecond})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
