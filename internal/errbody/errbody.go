@@ -13,8 +13,10 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMax is a sensible bound for text kept in an error.
-const DefaultMax = 512
+// DefaultMax bounds the text of a server's answer kept in an error: about
+// 200 bytes, as every reader of outside input quotes at most. A SODA or
+// MicroStrategy message fits; a page or a huge field is cut with "…".
+const DefaultMax = 200
 
 var (
 	reScript = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)

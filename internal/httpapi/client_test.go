@@ -183,7 +183,7 @@ func TestErrorBody(t *testing.T) {
 	if !errors.As(err, &w) {
 		t.Fatalf("err = %T %v, want the package's type", err, err)
 	}
-	if !strings.HasPrefix(w.Message, "HTML page: Request Rejected — é oops") || len(w.Message) > 512 || w.RequestID != "r-1" {
+	if !strings.HasPrefix(w.Message, "HTML page: Request Rejected — é oops") || len(w.Message) > 200 || w.RequestID != "r-1" {
 		t.Errorf("APIError = %+v", w.APIError)
 	}
 	if len(got) != maxErrorBodySize {
