@@ -1,0 +1,108 @@
+package faultnet_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
+)
+
+// TestSilent: a connection is accepted, a request is taken, and nothing
+// comes back: a read waits until its deadline.
+func TestSilent(t *testing.T) {
+	t.Parallel()
+	c, err := net.Dial("tcp", faultnet.Silent(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	n, err := c.Read(make([]byte, 1))
+	if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read = %d, %v; want nothing until the deadline", n, err)
+	}
+}
+
+// TestAnswer: the payload comes back after the client's first packet, and
+// nothing more; the connection stays open while the client holds it.
+func TestAnswer(t *testing.T) {
+	t.Parallel()
+	payload := []byte{0, 8, 0, 0, 2, 0, 0, 0}
+	c, err := net.Dial("tcp", faultnet.Answer(t, payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("read %v, %v; want %v", got, err, payload)
+	}
+	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("after the payload: Read = %d, %v; want nothing more, connection open", n, err)
+	}
+}
+
+// TestListenersEndWithTheTest: once a subtest ends, its listeners refuse
+// connections and its open connections are closed.
+func TestListenersEndWithTheTest(t *testing.T) {
+	t.Parallel()
+	var addrs []string
+	var conns []net.Conn
+	t.Run("inner", func(t *testing.T) {
+		for _, addr := range []string{faultnet.Silent(t), faultnet.Answer(t, []byte("x"))} {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addrs, conns = append(addrs, addr), append(conns, c)
+		}
+	})
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadAll(c); err != nil {
+			t.Errorf("conn %d: %v, want EOF after the test ended", i, err)
+		}
+		c.Close()
+		if c, err := net.Dial("tcp", addrs[i]); err == nil {
+			c.Close()
+			t.Errorf("%s still accepts after the test ended", addrs[i])
+		}
+	}
+}
+
+func TestRepeat(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int64{0, 1, 5, 100000} {
+		r := faultnet.Repeat('9', n)
+		got, err := io.ReadAll(io.LimitReader(r, n+10))
+		if err != nil || !bytes.Equal(got, bytes.Repeat([]byte("9"), int(n))) || r.Count() != n {
+			t.Errorf("Repeat('9', %d): %d bytes, Count %d, %v", n, len(got), r.Count(), err)
+		}
+	}
+	// A gigabyte costs nothing until read; Count says how far a reader got.
+	r := faultnet.Repeat('x', 1<<30)
+	if _, err := io.ReadFull(r, make([]byte, 1000)); err != nil || r.Count() != 1000 {
+		t.Errorf("after 1000 bytes: Count %d, %v", r.Count(), err)
+	}
+}
+
+func ExampleRepeat() {
+	field := faultnet.Repeat('9', 5)
+	b, _ := io.ReadAll(field)
+	fmt.Println(string(b), field.Count())
+	// Output: 99999 5
+}
