@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
@@ -33,27 +33,6 @@ func clientFor(endpoint, region string, timeout time.Duration) *s3.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
 		HTTPClient:   objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: timeout}),
 	}, objstore.S3CompatOptions)
-}
-
-// silentListener accepts connections and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return "http://" + l.Addr().String()
 }
 
 func TestBucketRegion(t *testing.T) {
@@ -90,7 +69,7 @@ func TestBucketRegion(t *testing.T) {
 // for the caller's context.
 func TestSilentEndpointIsBounded(t *testing.T) {
 	t.Parallel()
-	endpoint := silentListener(t)
+	endpoint := "http://" + faultnet.Silent(t)
 	const timeout = 300 * time.Millisecond
 	st, err := objstore.NewS3(clientFor(endpoint, "us-east-1", timeout), bucket, objstore.S3Options{})
 	if err != nil {
