@@ -419,34 +419,7 @@ func TestAttackSIGTERMDuringUpsert(t *testing.T) {
 			if logJSON {
 				args = append(args, "--log-json")
 			}
-			cmd := exec.CommandContext(t.Context(), filepath.Join(dir, "csr_to_socrata"), args...)
-			cmd.Dir = t.TempDir()
-			cmd.Env = []string{"HOME=" + cmd.Dir}
-			for k, v := range csrEnv(url, soc.URL) {
-				cmd.Env = append(cmd.Env, k+"="+v)
-			}
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-inFlight:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("chunk 2 never arrived\n%s%s", stdout.String(), stderr.String())
-			}
-			sent := time.Now()
-			cmd.Process.Signal(syscall.SIGTERM)
-			err := cmd.Wait()
-			took := time.Since(sent)
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			}
-			r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-			t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+			r, took := sigtermWhen(t, filepath.Join(dir, "csr_to_socrata"), csrEnv(url, soc.URL), inFlight, "chunk 2 never arrived", args...)
 			oneLine(t, r, 1, "SIGTERM", "chunk 2 may have landed", "2 rows in 1 chunks landed before it")
 			if strings.Contains(r.stderr, "rows 3 and later were not published") {
 				t.Errorf("the chunk in flight is called not published:\n%s", r.stderr)
@@ -468,6 +441,36 @@ func TestAttackSIGTERMDuringUpsert(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sigtermWhen starts bin as runJob does and sends it SIGTERM once ready
+// yields; if that takes over 30 s it kills the job and fails the test
+// with notReady. It returns the outcome and how long the job took to exit
+// after the signal.
+func sigtermWhen(t *testing.T, bin string, env map[string]string, ready <-chan struct{}, notReady string, args ...string) (result, time.Duration) {
+	t.Helper()
+	cmd, stdout, stderr := jobCmd(t, bin, env, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("%s\n%s%s", notReady, stdout.String(), stderr.String())
+	}
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	took := time.Since(sent)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+	return r, took
 }
 
 // liveValue is a plausible value for a required variable, pointing at a
@@ -568,34 +571,7 @@ func TestAttackSIGTERMWithMicroStrategyHung(t *testing.T) {
 	s3.CreateBucket(t, "dash")
 	env := s3.Env("dash")
 	env["BASE_URL"], env["MSTRO_USERNAME"], env["MSTRO_PASSWORD"], env["PROJECT_ID"] = srv.URL+"/MicroStrategyLibrary", "svc", "MSTR-SECRET", "0123456789ABCDEF0123456789ABCDEF"
-	cmd := exec.CommandContext(t.Context(), filepath.Join(dir, "finance_reports_to_s3"), "--year", "2024", "--month", "1")
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"HOME=" + cmd.Dir}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-hung:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("no request after the login\n%s%s", stdout.String(), stderr.String())
-	}
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	took := time.Since(sent)
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	}
-	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+	r, took := sigtermWhen(t, filepath.Join(dir, "finance_reports_to_s3"), env, hung, "no request after the login", "--year", "2024", "--month", "1")
 	if r.code != 1 || !strings.Contains(r.stderr, "SIGTERM") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q: want exit 1, one line naming SIGTERM", r.code, r.stderr)
 	}
