@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -105,4 +108,46 @@ func ExampleRepeat() {
 	b, _ := io.ReadAll(field)
 	fmt.Println(string(b), field.Count())
 	// Output: 99999 5
+}
+
+// TestOtherHost: requests are counted and answered; a credential header
+// among the named ones is reported, a header not named is not.
+func TestOtherHost(t *testing.T) {
+	t.Parallel()
+	rec := &recordingTB{TB: t}
+	h := faultnet.OtherHost(rec, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "[]") }, "Authorization", "Cookie")
+	get := func(header, value string) string {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.URL+"/x", nil)
+		if header != "" {
+			req.Header.Set(header, value)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := get("", ""); got != "[]" || h.Calls() != 1 || len(rec.errors) != 0 {
+		t.Fatalf("plain request: answer %q, %d calls, errors %q", got, h.Calls(), rec.errors)
+	}
+	get("X-Other", "fine")
+	get("Cookie", "session=SECRET")
+	if h.Calls() != 3 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "Cookie header reached the other host") || strings.Contains(rec.errors[0], "SECRET") {
+		t.Fatalf("%d calls, errors %q: want 3 calls, one error naming Cookie without its value", h.Calls(), rec.errors)
+	}
+}
+
+// recordingTB keeps what Errorf is given instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
