@@ -20,19 +20,30 @@ import (
 // comes back: a read waits until its deadline.
 func TestSilent(t *testing.T) {
 	t.Parallel()
-	c, err := net.Dial("tcp", faultnet.Silent(t))
+	c := send(t, faultnet.Silent(t), "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if n, err := readFor(c, 200*time.Millisecond); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read = %d, %v; want nothing until the deadline", n, err)
+	}
+}
+
+// send dials addr and writes msg; the connection closes with the test.
+func send(t *testing.T, addr, msg string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+	t.Cleanup(func() { c.Close() })
+	if _, err := io.WriteString(c, msg); err != nil {
 		t.Fatal(err)
 	}
-	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	n, err := c.Read(make([]byte, 1))
-	if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("Read = %d, %v; want nothing until the deadline", n, err)
-	}
+	return c
+}
+
+// readFor reads one byte from c, waiting at most d.
+func readFor(c net.Conn, d time.Duration) (int, error) {
+	c.SetReadDeadline(time.Now().Add(d))
+	return c.Read(make([]byte, 1))
 }
 
 // TestAnswer: the payload comes back after the client's first packet, and
@@ -40,21 +51,13 @@ func TestSilent(t *testing.T) {
 func TestAnswer(t *testing.T) {
 	t.Parallel()
 	payload := []byte{0, 8, 0, 0, 2, 0, 0, 0}
-	c, err := net.Dial("tcp", faultnet.Answer(t, payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Write([]byte("hello")); err != nil {
-		t.Fatal(err)
-	}
+	c := send(t, faultnet.Answer(t, payload), "hello")
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	got := make([]byte, len(payload))
 	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("read %v, %v; want %v", got, err, payload)
 	}
-	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+	if n, err := readFor(c, 200*time.Millisecond); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("after the payload: Read = %d, %v; want nothing more, connection open", n, err)
 	}
 }
