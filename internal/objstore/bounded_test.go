@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -180,17 +178,9 @@ func TestDownloadCutShort(t *testing.T) {
 // not answer it, so a failing job exits promptly.
 func TestAbortIsBounded(t *testing.T) {
 	t.Parallel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, bucket)
-	target, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var parts atomic.Int32
 	hang := make(chan struct{})
-	faulty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := s3test.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
+	faulty, _ := faultyS3(t, func(w http.ResponseWriter, r *http.Request, req s3test.Request) bool {
 		switch {
 		case req.Op() == "UploadPart" && parts.Add(1) == 2:
 			io.Copy(io.Discard, r.Body)
@@ -202,11 +192,12 @@ func TestAbortIsBounded(t *testing.T) {
 			case <-r.Context().Done():
 			}
 		default:
-			proxy.ServeHTTP(w, r)
+			return false
 		}
-	}))
-	t.Cleanup(func() { close(hang); faulty.Close() })
-	st, err := objstore.NewS3(clientFor(faulty.URL, "us-east-1", time.Minute), bucket, objstore.S3Options{PartSize: 5 * mib, Concurrency: 1})
+		return true
+	})
+	t.Cleanup(func() { close(hang) }) // runs first: the hung abort returns
+	st, err := objstore.NewS3(clientFor(faulty, "us-east-1", time.Minute), bucket, objstore.S3Options{PartSize: 5 * mib, Concurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
