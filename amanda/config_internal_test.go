@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sijms/go-ora/v2/configurations"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
 
 func TestConfigWithDefaults(t *testing.T) {
@@ -109,21 +112,9 @@ const goOraReadTimeout = 10 * time.Minute
 // go-ora's 10-minute read deadline.
 func TestConnectTimeout(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() }) // silent: never answers
-		}
-	}()
-	cfg := Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, ServiceName: "S", User: "u", Password: "pw",
+	_, p, _ := net.SplitHostPort(faultnet.Silent(t))
+	port, _ := strconv.Atoi(p)
+	cfg := Config{Host: "127.0.0.1", Port: port, ServiceName: "S", User: "u", Password: "pw",
 		ConnectTimeout: 200 * time.Millisecond}
 	c, err := Open(cfg, Options{})
 	if err != nil {

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/amanda"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
 
 // JunkTNSAnswer is what a loopback server that is not an Oracle listener
@@ -20,42 +22,13 @@ import (
 // it with a nil pointer dereference in network.(*Session).Connect.
 var junkTNSAnswer = []byte{0, 8, 0, 0, 2, 0, 0, 0}
 
-// startJunkListener accepts connections on loopback, reads the client's
-// first packet, answers junk and closes. It returns the port.
-func startJunkListener(t *testing.T, junk []byte) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				buf := make([]byte, 4096)
-				if _, err := c.Read(buf); err != nil {
-					return
-				}
-				c.Write(junk)
-				io.Copy(io.Discard, c) // until the client gives up
-			}()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestJunkOnThePortIsAnError: bytes on the Oracle port that go-ora cannot
 // parse make it panic; the client returns an *Error wrapping ErrDriver, in
 // one line, instead of a stack trace.
 func TestJunkOnThePortIsAnError(t *testing.T) {
 	t.Parallel()
-	port := startJunkListener(t, junkTNSAnswer)
+	_, p, _ := net.SplitHostPort(faultnet.Answer(t, junkTNSAnswer))
+	port, _ := strconv.Atoi(p)
 	for _, timeout := range []time.Duration{0, 5 * time.Second} {
 		c, err := amanda.Open(amanda.Config{Host: "127.0.0.1", Port: port, ServiceName: "AMANDARR",
 			User: "u", Password: "pa55word", ConnectTimeout: timeout}, amanda.Options{})

@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
 
 // Fault tests through the request pipeline (internal/httpapi): redirects
@@ -17,12 +18,9 @@ import (
 
 func TestRedirectToAnotherHostRefused(t *testing.T) {
 	t.Parallel()
-	var calls atomic.Int32
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
+	other := faultnet.OtherHost(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("not the report"))
-	}))
-	t.Cleanup(other.Close)
+	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/report.tsv", http.StatusFound)
 	}))
@@ -39,8 +37,8 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	if strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("error leaks the endpoint's query: %v", err)
 	}
-	if calls.Load() != 0 {
-		t.Errorf("the other host got %d requests", calls.Load())
+	if other.Calls() != 0 {
+		t.Errorf("the other host got %d requests", other.Calls())
 	}
 }
 

@@ -8,26 +8,8 @@ import (
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
-
-// repeated yields n copies of b, generated as read, counting what was read.
-type repeated struct {
-	b    byte
-	n    int64
-	read int64
-}
-
-func (r *repeated) Read(p []byte) (int, error) {
-	if r.read >= r.n {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), r.n-r.read)]
-	for i := range p {
-		p[i] = r.b
-	}
-	r.read += int64(len(p))
-	return len(p), nil
-}
 
 // TestHugeFieldIsBounded: a report file from S3 with a 1 GB field fails
 // after about finance.MaxRecordBytes, naming the file and line, in a short
@@ -49,7 +31,7 @@ func TestHugeFieldIsBounded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			field := &repeated{b: '9', n: tt.size}
+			field := faultnet.Repeat('9', tt.size)
 			body := io.MultiReader(strings.NewReader(header+row), field, strings.NewReader("x,1,1,1,1,1,1\n"))
 			var err error
 			for _, e := range finance.Expenses().ReadRows(mustKey(t, "expenses/2024-08-31_2400.csv"), body) {
@@ -65,8 +47,8 @@ func TestHugeFieldIsBounded(t *testing.T) {
 			if errors.As(err, &big) != tt.wantBig {
 				t.Errorf("err = %v; RecordTooLargeError %v, want %v", err, !tt.wantBig, tt.wantBig)
 			}
-			if field.read > finance.MaxRecordBytes+64<<10 {
-				t.Errorf("%d bytes of the field read, want about the limit %d", field.read, finance.MaxRecordBytes)
+			if field.Count() > finance.MaxRecordBytes+64<<10 {
+				t.Errorf("%d bytes of the field read, want about the limit %d", field.Count(), finance.MaxRecordBytes)
 			}
 			if n := len(err.Error()); n > 400 {
 				t.Errorf("message is %d bytes, want a short one: %.300s…", n, err)

@@ -5,37 +5,30 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/mstr"
 )
 
 // Fault tests through the request pipeline (internal/httpapi): redirects,
 // known-length bodies, the /api base URL, stalls and a bounded logout.
 
-// otherHost counts requests and reports any credential that reaches it.
-func otherHost(t *testing.T) (*httptest.Server, *atomic.Int32) {
+// otherHost is a host a redirect points to: it reports the session token
+// or cookie reaching it and answers as a login would.
+func otherHost(t *testing.T) *faultnet.Host {
 	t.Helper()
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		if r.Header.Get(mstr.HeaderAuthToken) != "" || r.Header.Get("Cookie") != "" {
-			t.Errorf("the session token or cookie reached the other host: %s", r.URL.Path)
-		}
+	return faultnet.OtherHost(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(mstr.HeaderAuthToken, "other-token")
 		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &calls
+	}, mstr.HeaderAuthToken, "Cookie")
 }
 
 func TestLoginRedirectRefused(t *testing.T) {
 	t.Parallel()
-	other, calls := otherHost(t)
+	other := otherHost(t)
 	f := setup(t)
 	f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/auth/login") {
@@ -49,14 +42,14 @@ func TestLoginRedirectRefused(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusFound || !strings.Contains(ae.Message, "redirect to "+other.URL+"/login refused: a POST is never redirected") {
 		t.Fatalf("err = %v, want the 302 naming its Location", err)
 	}
-	if calls.Load() != 0 {
-		t.Errorf("the other host got %d requests", calls.Load())
+	if other.Calls() != 0 {
+		t.Errorf("the other host got %d requests", other.Calls())
 	}
 }
 
 func TestPageRedirectToAnotherHostRefused(t *testing.T) {
 	t.Parallel()
-	other, calls := otherHost(t)
+	other := otherHost(t)
 	f := setup(t)
 	f.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/prompts") {
@@ -71,8 +64,8 @@ func TestPageRedirectToAnotherHostRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "another scheme or host is not followed") {
 		t.Fatalf("err = %v, want the refused redirect", err)
 	}
-	if calls.Load() != 0 {
-		t.Errorf("the other host got %d requests", calls.Load())
+	if other.Calls() != 0 {
+		t.Errorf("the other host got %d requests", other.Calls())
 	}
 }
 

@@ -8,26 +8,8 @@ import (
 	"testing"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/csvlimit"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
-
-// byteRun yields n copies of b, generated as read, counting what was read.
-type byteRun struct {
-	b    byte
-	n    int64
-	read int64
-}
-
-func (r *byteRun) Read(p []byte) (int, error) {
-	if r.read >= r.n {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), r.n-r.read)]
-	for i := range p {
-		p[i] = r.b
-	}
-	r.read += int64(len(p))
-	return len(p), nil
-}
 
 // TestHugeFieldIsBounded: each CSV reader of the package, given a file
 // from S3 whose second record holds a 1 GB field, fails after about
@@ -58,7 +40,7 @@ func TestHugeFieldIsBounded(t *testing.T) {
 		for _, size := range []int64{1 << 30, 512 << 10} {
 			t.Run(fmt.Sprintf("%s/%d", p.name, size), func(t *testing.T) {
 				t.Parallel()
-				field := &byteRun{b: '9', n: size}
+				field := faultnet.Repeat('9', size)
 				err := p.parse(io.MultiReader(strings.NewReader(p.prefix), field, strings.NewReader("\n")))
 				var pe *ParseError
 				if !errors.As(err, &pe) || pe.Line != 2 {
@@ -68,8 +50,8 @@ func TestHugeFieldIsBounded(t *testing.T) {
 				if errors.As(err, &big) != (size > MaxRecordBytes) {
 					t.Errorf("size %d: err = %.300v", size, err)
 				}
-				if field.read > MaxRecordBytes+64<<10 {
-					t.Errorf("%d bytes of the field read, want about the limit %d", field.read, MaxRecordBytes)
+				if field.Count() > MaxRecordBytes+64<<10 {
+					t.Errorf("%d bytes of the field read, want about the limit %d", field.Count(), MaxRecordBytes)
 				}
 				if n := len(err.Error()); n > 400 {
 					t.Errorf("message is %d bytes, want a short one: %.300s…", n, err)

@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
 
 // Fault tests through the request pipeline (internal/httpapi): redirects,
@@ -19,15 +20,8 @@ import (
 
 func TestRedirectToAnotherHostRefused(t *testing.T) {
 	t.Parallel()
-	var calls atomic.Int32
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		if r.Header.Get("Authorization") != "" {
-			t.Errorf("the bearer token reached the other host")
-		}
-		w.Write(mustRead(t, "sheet_4477152411314052_all.json"))
-	}))
-	t.Cleanup(other.Close)
+	sheet := mustRead(t, "sheet_4477152411314052_all.json")
+	other := faultnet.OtherHost(t, func(w http.ResponseWriter, r *http.Request) { w.Write(sheet) }, "Authorization")
 	c, mux, _ := setup(t)
 	mux.HandleFunc(sheetPath, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/2.0/sheets/4477152411314052", http.StatusFound)
@@ -41,8 +35,8 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	if _, err := c.SheetCSV(t.Context(), testSheet, &buf); err == nil || buf.Len() > 0 {
 		t.Fatalf("SheetCSV err = %v (%d bytes), want the refused redirect", err, buf.Len())
 	}
-	if calls.Load() != 0 {
-		t.Errorf("the other host got %d requests", calls.Load())
+	if other.Calls() != 0 {
+		t.Errorf("the other host got %d requests", other.Calls())
 	}
 }
 

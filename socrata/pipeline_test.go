@@ -11,28 +11,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 )
 
 // Fault tests through the request pipeline (internal/httpapi): redirects,
 // honest write results, stalls, paging and cancellation.
-
-// otherHost is a server that must never be contacted: it counts requests
-// and answers what a careless client would accept as success.
-func otherHost(t *testing.T) (*httptest.Server, *atomic.Int32) {
-	t.Helper()
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		for _, v := range []string{r.Header.Get("Authorization"), r.Header.Get("X-App-Token")} {
-			if v != "" {
-				t.Errorf("credentials reached the other host: %s", r.URL.Path)
-			}
-		}
-		io.WriteString(w, `[]`)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &calls
-}
 
 func faultClient(t *testing.T, h http.HandlerFunc, mod ...func(*Config)) *Client {
 	t.Helper()
@@ -52,7 +36,9 @@ func faultClient(t *testing.T, h http.HandlerFunc, mod ...func(*Config)) *Client
 
 func TestRedirectsRefused(t *testing.T) {
 	t.Parallel()
-	other, calls := otherHost(t)
+	// A host that must never be contacted, answering what a careless
+	// client would accept as success.
+	other := faultnet.OtherHost(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `[]`) }, "Authorization", "X-App-Token")
 	c := faultClient(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/resource/abcd-1234.json?sig=x", http.StatusFound)
 	})
@@ -75,7 +61,7 @@ func TestRedirectsRefused(t *testing.T) {
 			t.Fatalf("err = %v, want the refused redirect", err)
 		}
 	})
-	if n := calls.Load(); n != 0 {
+	if n := other.Calls(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
 	}
 }

@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
@@ -22,29 +22,15 @@ import (
 // attempt, outlasts its 20 s context).
 func TestSilentS3FailsInBoundedTime(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
+	addr := faultnet.Silent(t)
 	f := setup(t)
-	f.env["AWS_ENDPOINT_URL_S3"] = "http://" + l.Addr().String()
+	f.env["AWS_ENDPOINT_URL_S3"] = "http://" + addr
 	delete(f.env, "AWS_REGION") // the region lookup is the first request
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	var out jobtest.Buffer
 	start := time.Now()
-	err = run(ctx, []string{"--request-timeout", "300ms"}, jobkit.MapEnv(f.env), &out)
+	err := run(ctx, []string{"--request-timeout", "300ms"}, jobkit.MapEnv(f.env), &out)
 	var ue *jobkit.UsageError
 	if errors.As(err, &ue) && strings.Contains(err.Error(), "request-timeout") {
 		t.Skipf("no --request-timeout flag yet: %v", err)

@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/amanda"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobkit"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 )
@@ -21,33 +19,12 @@ import (
 // reported in one line; nothing is stored.
 func TestJunkOnTheOraclePort(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				if _, err := c.Read(make([]byte, 4096)); err != nil {
-					return
-				}
-				c.Write([]byte{0, 8, 0, 0, 2, 0, 0, 0}) // an 8-byte ACCEPT packet with no body
-				io.Copy(io.Discard, c)
-			}()
-		}
-	}()
+	addr := faultnet.Answer(t, []byte{0, 8, 0, 0, 2, 0, 0, 0}) // an 8-byte ACCEPT packet with no body
 	f := setup(t)
 	f.env["HOST"] = "127.0.0.1"
-	f.env["PORT"] = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, f.env["PORT"], _ = net.SplitHostPort(addr)
 	var out jobtest.Buffer
-	err = run(t.Context(), []string{"--query", amanda.ActivePermitsQuery}, jobkit.MapEnv(f.env), &out)
+	err := run(t.Context(), []string{"--query", amanda.ActivePermitsQuery}, jobkit.MapEnv(f.env), &out)
 	if !errors.Is(err, amanda.ErrDriver) {
 		t.Fatalf("run: err = %v, want amanda.ErrDriver\n%s", err, out.String())
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
@@ -245,22 +245,7 @@ func TestAWSCredentials(t *testing.T) {
 // being looked up or given.
 func TestStoreOnASilentEndpoint(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	base := map[string]string{"BUCKET_NAME": testBucket, "AWS_ENDPOINT_URL_S3": "http://" + l.Addr().String(),
+	base := map[string]string{"BUCKET_NAME": testBucket, "AWS_ENDPOINT_URL_S3": "http://" + faultnet.Silent(t),
 		"EXEC_DASH_ACCESS_ID": "id", "EXEC_DASH_PASS": "secret"}
 	for _, region := range []string{"", "us-east-1"} {
 		t.Run("AWS_REGION="+region, func(t *testing.T) {

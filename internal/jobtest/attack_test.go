@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cityofaustin/atd-executive-dashboard/finance/financetest"
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/jobtest"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/socratatest"
@@ -59,27 +60,6 @@ func (r *recorder) count() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.reqs)
-}
-
-// silentListener accepts connections and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return l.Addr().String()
 }
 
 func csrReport(t *testing.T) []byte {
@@ -265,7 +245,7 @@ func TestAttackSilentServers(t *testing.T) {
 			soc := socratatest.Start(t)
 			env := soc.Env()
 			env["BUCKET_NAME"], env["ACTIVE_DATASET"] = "dash", "actv-prmt"
-			env["AWS_ENDPOINT_URL_S3"] = "http://" + silentListener(t)
+			env["AWS_ENDPOINT_URL_S3"] = "http://" + faultnet.Silent(t)
 			env["EXEC_DASH_ACCESS_ID"], env["EXEC_DASH_PASS"] = s3test.AccessKeyID, s3test.SecretAccessKey
 			return env
 		}, 20 * time.Second, []string{"timeout"}},
@@ -273,16 +253,16 @@ func TestAttackSilentServers(t *testing.T) {
 			soc := socratatest.Start(t)
 			env := soc.Env()
 			env["BUCKET_NAME"], env["ACTIVE_DATASET"], env["AWS_REGION"] = "dash", "actv-prmt", "us-east-1"
-			env["AWS_ENDPOINT_URL_S3"] = "http://" + silentListener(t)
+			env["AWS_ENDPOINT_URL_S3"] = "http://" + faultnet.Silent(t)
 			env["EXEC_DASH_ACCESS_ID"], env["EXEC_DASH_PASS"] = s3test.AccessKeyID, s3test.SecretAccessKey
 			return env
 		}, 20 * time.Second, []string{"timeout"}},
 		{"silent Socrata", "csr_to_socrata", func() map[string]string {
 			url := reportServer(t, func(w http.ResponseWriter, _ *http.Request) { w.Write(report) })
-			return csrEnv(url, "http://"+silentListener(t))
+			return csrEnv(url, "http://"+faultnet.Silent(t))
 		}, 60 * time.Second, []string{"nothing had landed before it; chunk 1 (from report row 1, up to 10000 rows) may have landed", "no response after 5 attempt(s)", "request timeout"}},
 		{"silent 3-1-1 report", "csr_to_socrata", func() map[string]string {
-			return csrEnv("http://"+silentListener(t)+"/r", socratatest.Start(t).URL)
+			return csrEnv("http://"+faultnet.Silent(t)+"/r", socratatest.Start(t).URL)
 		}, 60 * time.Second, []string{"3-1-1 report", "nothing was published"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -393,30 +373,12 @@ func TestAttackHugeField(t *testing.T) {
 func TestAttackJunkOnOraclePort(t *testing.T) {
 	t.Parallel()
 	dir, _ := binaries(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				c.Read(make([]byte, 4096))
-				c.Write([]byte{0, 8, 0, 0, 2, 0, 0, 0})
-				c.Write(bytes.Repeat([]byte("junk"), 64))
-			}()
-		}
-	}()
+	// An 8-byte ACCEPT packet with no body, then junk.
+	addr := faultnet.Answer(t, append([]byte{0, 8, 0, 0, 2, 0, 0, 0}, bytes.Repeat([]byte("junk"), 64)...))
 	s3 := s3test.Start(t)
 	s3.CreateBucket(t, "dash")
 	env := s3.Env("dash")
-	_, port, _ := net.SplitHostPort(l.Addr().String())
+	_, port, _ := net.SplitHostPort(addr)
 	env["HOST"], env["PORT"], env["SERVICE_NAME"], env["DB_USER"], env["DB_PASS"] = "127.0.0.1", port, "amanda", "reader", "DB-SECRET"
 	r := runJob(t, filepath.Join(dir, "amanda_to_s3"), env, "--query", "active_permits")
 	oneLine(t, r, 1, "Oracle")
@@ -457,34 +419,7 @@ func TestAttackSIGTERMDuringUpsert(t *testing.T) {
 			if logJSON {
 				args = append(args, "--log-json")
 			}
-			cmd := exec.CommandContext(t.Context(), filepath.Join(dir, "csr_to_socrata"), args...)
-			cmd.Dir = t.TempDir()
-			cmd.Env = []string{"HOME=" + cmd.Dir}
-			for k, v := range csrEnv(url, soc.URL) {
-				cmd.Env = append(cmd.Env, k+"="+v)
-			}
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-inFlight:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("chunk 2 never arrived\n%s%s", stdout.String(), stderr.String())
-			}
-			sent := time.Now()
-			cmd.Process.Signal(syscall.SIGTERM)
-			err := cmd.Wait()
-			took := time.Since(sent)
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			}
-			r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-			t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+			r, took := sigtermWhen(t, filepath.Join(dir, "csr_to_socrata"), csrEnv(url, soc.URL), inFlight, "chunk 2 never arrived", args...)
 			oneLine(t, r, 1, "SIGTERM", "chunk 2 may have landed", "2 rows in 1 chunks landed before it")
 			if strings.Contains(r.stderr, "rows 3 and later were not published") {
 				t.Errorf("the chunk in flight is called not published:\n%s", r.stderr)
@@ -506,6 +441,36 @@ func TestAttackSIGTERMDuringUpsert(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sigtermWhen starts bin as runJob does and sends it SIGTERM once ready
+// yields; if that takes over 30 s it kills the job and fails the test
+// with notReady. It returns the outcome and how long the job took to exit
+// after the signal.
+func sigtermWhen(t *testing.T, bin string, env map[string]string, ready <-chan struct{}, notReady string, args ...string) (result, time.Duration) {
+	t.Helper()
+	cmd, stdout, stderr := jobCmd(t, bin, env, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("%s\n%s%s", notReady, stdout.String(), stderr.String())
+	}
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	took := time.Since(sent)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+	return r, took
 }
 
 // liveValue is a plausible value for a required variable, pointing at a
@@ -606,34 +571,7 @@ func TestAttackSIGTERMWithMicroStrategyHung(t *testing.T) {
 	s3.CreateBucket(t, "dash")
 	env := s3.Env("dash")
 	env["BASE_URL"], env["MSTRO_USERNAME"], env["MSTRO_PASSWORD"], env["PROJECT_ID"] = srv.URL+"/MicroStrategyLibrary", "svc", "MSTR-SECRET", "0123456789ABCDEF0123456789ABCDEF"
-	cmd := exec.CommandContext(t.Context(), filepath.Join(dir, "finance_reports_to_s3"), "--year", "2024", "--month", "1")
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"HOME=" + cmd.Dir}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-hung:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("no request after the login\n%s%s", stdout.String(), stderr.String())
-	}
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	took := time.Since(sent)
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	}
-	r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	t.Logf("exit %d %v after SIGTERM: %s", code, took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+	r, took := sigtermWhen(t, filepath.Join(dir, "finance_reports_to_s3"), env, hung, "no request after the login", "--year", "2024", "--month", "1")
 	if r.code != 1 || !strings.Contains(r.stderr, "SIGTERM") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("exit %d, stderr %q: want exit 1, one line naming SIGTERM", r.code, r.stderr)
 	}

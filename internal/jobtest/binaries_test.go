@@ -83,14 +83,7 @@ type result struct {
 // shell) in an empty working folder.
 func runJob(t *testing.T, bin string, env map[string]string, args ...string) result {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), bin, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"HOME=" + cmd.Dir}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd, stdout, stderr := jobCmd(t, bin, env, args...)
 	err := cmd.Run()
 	var ee *exec.ExitError
 	code := 0
@@ -100,6 +93,21 @@ func runJob(t *testing.T, bin string, env map[string]string, args ...string) res
 		t.Fatal(err)
 	}
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// jobCmd is the command runJob runs: bin with exactly env in an empty
+// working folder, its stdout and stderr kept in the buffers returned.
+func jobCmd(t *testing.T, bin string, env map[string]string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), bin, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"HOME=" + cmd.Dir}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
 }
 
 // helpVarRe matches a variable line of --help: the name, then its text.

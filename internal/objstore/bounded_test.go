@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
@@ -33,27 +31,6 @@ func clientFor(endpoint, region string, timeout time.Duration) *s3.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
 		HTTPClient:   objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: timeout}),
 	}, objstore.S3CompatOptions)
-}
-
-// silentListener accepts connections and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { <-done; c.Close() }()
-		}
-	}()
-	return "http://" + l.Addr().String()
 }
 
 func TestBucketRegion(t *testing.T) {
@@ -90,7 +67,7 @@ func TestBucketRegion(t *testing.T) {
 // for the caller's context.
 func TestSilentEndpointIsBounded(t *testing.T) {
 	t.Parallel()
-	endpoint := silentListener(t)
+	endpoint := "http://" + faultnet.Silent(t)
 	const timeout = 300 * time.Millisecond
 	st, err := objstore.NewS3(clientFor(endpoint, "us-east-1", timeout), bucket, objstore.S3Options{})
 	if err != nil {
@@ -201,17 +178,9 @@ func TestDownloadCutShort(t *testing.T) {
 // not answer it, so a failing job exits promptly.
 func TestAbortIsBounded(t *testing.T) {
 	t.Parallel()
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, bucket)
-	target, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(target)
 	var parts atomic.Int32
 	hang := make(chan struct{})
-	faulty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := s3test.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
+	faulty, _ := faultyS3(t, func(w http.ResponseWriter, r *http.Request, req s3test.Request) bool {
 		switch {
 		case req.Op() == "UploadPart" && parts.Add(1) == 2:
 			io.Copy(io.Discard, r.Body)
@@ -223,11 +192,12 @@ func TestAbortIsBounded(t *testing.T) {
 			case <-r.Context().Done():
 			}
 		default:
-			proxy.ServeHTTP(w, r)
+			return false
 		}
-	}))
-	t.Cleanup(func() { close(hang); faulty.Close() })
-	st, err := objstore.NewS3(clientFor(faulty.URL, "us-east-1", time.Minute), bucket, objstore.S3Options{PartSize: 5 * mib, Concurrency: 1})
+		return true
+	})
+	t.Cleanup(func() { close(hang) }) // runs first: the hung abort returns
+	st, err := objstore.NewS3(clientFor(faulty, "us-east-1", time.Minute), bucket, objstore.S3Options{PartSize: 5 * mib, Concurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

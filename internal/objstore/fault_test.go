@@ -42,29 +42,20 @@ func TestS3RefusedRequestAborts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := s3test.Start(t)
-			srv.CreateBucket(t, bucket)
-			target, err := url.Parse(srv.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			proxy := httputil.NewSingleHostReverseProxy(target)
 			var seen atomic.Int32
-			faulty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				req := s3test.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
-				if req.Op() == tt.fail && seen.Add(1) == tt.nth {
-					io.Copy(io.Discard, r.Body)
-					w.Header().Set("Content-Type", "application/xml")
-					w.WriteHeader(http.StatusInternalServerError)
-					io.WriteString(w, `<Error><Code>InternalError</Code><Message>injected</Message></Error>`)
-					return
+			faulty, srv := faultyS3(t, func(w http.ResponseWriter, r *http.Request, req s3test.Request) bool {
+				if req.Op() != tt.fail || seen.Add(1) != tt.nth {
+					return false
 				}
-				proxy.ServeHTTP(w, r)
-			}))
-			t.Cleanup(faulty.Close)
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusInternalServerError)
+				io.WriteString(w, `<Error><Code>InternalError</Code><Message>injected</Message></Error>`)
+				return true
+			})
 			client := s3.New(s3.Options{
 				Region:           s3test.Region,
-				BaseEndpoint:     aws.String(faulty.URL),
+				BaseEndpoint:     aws.String(faulty),
 				Credentials:      credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
 				RetryMaxAttempts: 1,
 			}, objstore.S3CompatOptions)
@@ -113,4 +104,26 @@ func (c countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	*c.n += n
 	return n, err
+}
+
+// faultyS3 starts an s3test server with the test bucket behind a proxy
+// that offers every request to intercept first; what intercept does not
+// handle (returns false for) reaches the server. It returns the proxy's
+// URL and the server behind it.
+func faultyS3(t *testing.T, intercept func(w http.ResponseWriter, r *http.Request, req s3test.Request) bool) (string, *s3test.Server) {
+	t.Helper()
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, bucket)
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	faulty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r, s3test.Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}) {
+			proxy.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(faulty.Close)
+	return faulty.URL, srv
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
@@ -38,7 +39,7 @@ func (l *lockedBuffer) String() string {
 // each attempt that failed (the SDK then retries), naming the request.
 func TestWaitsAreLogged(t *testing.T) {
 	t.Parallel()
-	endpoint := silentListener(t)
+	endpoint := "http://" + faultnet.Silent(t)
 	var logs lockedBuffer
 	hc := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: 400 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)), WaitLog: 150 * time.Millisecond})

@@ -223,6 +223,19 @@ func (s *Server) Requests() []Request {
 	return slices.Clone(s.reqs)
 }
 
+// Writes returns the requests after the first since that are not reads
+// (GET or HEAD): what a dry run must never send, once since is the count
+// of requests the test's own setup made.
+func (s *Server) Writes(since int) []Request {
+	var w []Request
+	for _, r := range s.Requests()[since:] {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w = append(w, r)
+		}
+	}
+	return w
+}
+
 // Count returns how many requests for op (see Request.Op) on bucket/key the
 // server received; an empty key matches any key.
 func (s *Server) Count(op, bucket, key string) int {

@@ -169,3 +169,27 @@ func TestCleanup(t *testing.T) {
 		t.Errorf("server at %s still answers after its test ended", url)
 	}
 }
+
+// TestWrites: reads (GET, HEAD) are not writes; the setup's own requests
+// before since are passed over.
+func TestWrites(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "b")
+	srv.PutObject(t, "b", "setup.csv", []byte("s\n"))
+	since := len(srv.Requests())
+	if w := srv.Writes(0); len(w) != since || len(w) == 0 {
+		t.Fatalf("Writes(0) = %v, want the setup's %d writes", w, since)
+	}
+	srv.GetObject(t, "b", "setup.csv")
+	if _, err := srv.Client().HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("b"), Key: aws.String("setup.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	if w := srv.Writes(since); len(w) != 0 {
+		t.Fatalf("after a GET and a HEAD: Writes = %v, want none", w)
+	}
+	srv.PutObject(t, "b", "x.csv", []byte("x\n"))
+	if w := srv.Writes(since); len(w) != 1 || w[0].Method != "PUT" || w[0].Key() != "x.csv" {
+		t.Fatalf("after a PUT: Writes = %v, want that PUT", w)
+	}
+}
