@@ -500,43 +500,78 @@ func liveValue(k string) string {
 func TestLogJSONLiveFailure(t *testing.T) {
 	t.Parallel()
 	dir, jobs := binaries(t)
+	// Every run waits on retries of refused connections (seconds of
+	// backoff, little CPU), so all of them run at once, then each is
+	// checked in its own subtest; as parallel subtests they would run two
+	// at a time and take minutes.
+	type run struct {
+		job   string
+		dry   bool
+		took  time.Duration
+		r     result
+		err   error // the run could not be started or waited for
+		ready chan struct{}
+	}
+	var runs []*run
 	for _, job := range jobs {
 		for _, dry := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/dry-run=%v", job, dry), func(t *testing.T) {
-				t.Parallel()
-				bin := filepath.Join(dir, job)
-				env := map[string]string{"DASHBOARD_MODE": "live", "PORT": "1", "SMARTSHEET_API_BASE": "http://127.0.0.1:1/2.0",
-					"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1", "AWS_REGION": "us-east-1",
-					"EXEC_DASH_ACCESS_ID": "k", "EXEC_DASH_PASS": "s", "AWS_ACCESS_KEY": "k", "AWS_SECRET_ACCESS_KEY": "s"}
-				for _, k := range requiredOf(t, bin) {
-					env[k] = liveValue(k)
-				}
-				args := []string{"--log-json", "--request-timeout", "1s"}
-				switch job {
-				case "amanda_to_s3":
-					args = append(args, "--query", "all")
-				case "dashboard_preview":
-					args = append(args, "--html", filepath.Join(t.TempDir(), "page.html"))
-				}
-				if dry {
-					args = append(args, "--dry-run")
-				}
+			rn := &run{job: job, dry: dry, ready: make(chan struct{})}
+			runs = append(runs, rn)
+			bin := filepath.Join(dir, job)
+			env := map[string]string{"DASHBOARD_MODE": "live", "PORT": "1", "SMARTSHEET_API_BASE": "http://127.0.0.1:1/2.0",
+				"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1", "AWS_REGION": "us-east-1",
+				"EXEC_DASH_ACCESS_ID": "k", "EXEC_DASH_PASS": "s", "AWS_ACCESS_KEY": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+			for _, k := range requiredOf(t, bin) {
+				env[k] = liveValue(k)
+			}
+			args := []string{"--log-json", "--request-timeout", "1s"}
+			switch job {
+			case "amanda_to_s3":
+				args = append(args, "--query", "all")
+			case "dashboard_preview":
+				// Six datasets each retried against a refused connection:
+				// --timeout bounds them all, as it would in a real run.
+				args = append(args, "--html", filepath.Join(t.TempDir(), "page.html"), "--timeout", "5s")
+			}
+			if dry {
+				args = append(args, "--dry-run")
+			}
+			cmd, stdout, stderr := jobCmd(t, bin, env, args...)
+			go func() {
+				defer close(rn.ready)
 				start := time.Now()
-				r := runJob(t, bin, env, args...)
-				if r.code != 1 {
-					t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+				err := cmd.Run()
+				rn.took = time.Since(start)
+				rn.r = result{stdout: stdout.String(), stderr: stderr.String()}
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					rn.r.code = ee.ExitCode()
+				} else {
+					rn.err = err
 				}
-				t.Logf("%v: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(r.stderr))
-				jobtest.CheckFinal(t, job, 1, r.stdout, r.stderr)
-				if dry {
-					for _, rec := range jobtest.Records(t, r.stdout) {
-						if m := fmt.Sprint(rec["msg"]); strings.Contains(m, "published") || strings.Contains(m, "written") {
-							t.Errorf("a dry run logged %q", m)
-						}
+			}()
+		}
+	}
+	for _, rn := range runs {
+		t.Run(fmt.Sprintf("%s/dry-run=%v", rn.job, rn.dry), func(t *testing.T) {
+			<-rn.ready
+			if rn.err != nil {
+				t.Fatalf("run: %v", rn.err)
+			}
+			r := rn.r
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			t.Logf("%v: %s", rn.took.Round(time.Millisecond), strings.TrimSpace(r.stderr))
+			jobtest.CheckFinal(t, rn.job, 1, r.stdout, r.stderr)
+			if rn.dry {
+				for _, rec := range jobtest.Records(t, r.stdout) {
+					if m := fmt.Sprint(rec["msg"]); strings.Contains(m, "published") || strings.Contains(m, "written") {
+						t.Errorf("a dry run logged %q", m)
 					}
 				}
-			})
-		}
+			}
+		})
 	}
 }
 
