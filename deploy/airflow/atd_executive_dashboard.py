@@ -116,14 +116,19 @@ DEFAULTS = {
     "retry_delay": pendulum.duration(minutes=10),
 }
 
-with DAG(
-    dag_id="atd_exec_dash_permits",
-    schedule="0 2 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=CHICAGO),
-    catchup=False,
-    default_args=DEFAULTS,
-    tags=["atd-executive-dashboard"],
-) as permits:
+
+def dashboard_dag(dag_id: str, schedule: str) -> DAG:
+    """One of the dashboard's DAGs: a cron schedule in America/Chicago, no catch-up."""
+    return DAG(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=pendulum.datetime(2026, 1, 1, tz=CHICAGO),
+        catchup=False,
+        default_args=DEFAULTS,
+        tags=["atd-executive-dashboard"],
+    )
+
+with dashboard_dag("atd_exec_dash_permits", "0 2 * * *") as permits:
     queries = [
         DashboardJob(task_id=f"amanda_{q}", job="amanda_to_s3", args=["--query", q], secrets=[AMANDA, S3_EXEC_DASH])
         for q in ["applications_received", "issued_permits", "active_permits", "review_time", "ex_permits_issued"]
@@ -134,37 +139,16 @@ with DAG(
     for upstream in [*queries, sheets]:
         upstream >> [active, weekly]
 
-with DAG(
-    dag_id="atd_exec_dash_metadata",
-    schedule="0 4 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=CHICAGO),
-    catchup=False,
-    default_args=DEFAULTS,
-    tags=["atd-executive-dashboard"],
-) as metadata:
+with dashboard_dag("atd_exec_dash_metadata", "0 4 * * *") as metadata:
     DashboardJob(task_id="socrata_metadata", job="socrata_metadata", secrets=[SOCRATA])
 
-with DAG(
-    dag_id="atd_exec_dash_311",
-    schedule="36 9 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=CHICAGO),
-    catchup=False,
-    default_args=DEFAULTS,
-    tags=["atd-executive-dashboard"],
-) as three_one_one:
+with dashboard_dag("atd_exec_dash_311", "36 9 * * *") as three_one_one:
     for fy in FISCAL_YEARS:
         endpoints = f"atd-exec-dash-311-{fy}"  # Secret: CSR_ENDPOINT, FLEX_NOTE_ENDPOINT of that year
         DashboardJob(task_id=f"csr_{fy}", job="csr_to_socrata", secrets=[SOCRATA, endpoints])
         DashboardJob(task_id=f"flex_notes_{fy}", job="flex_notes_to_socrata", secrets=[SOCRATA, endpoints])
 
-with DAG(
-    dag_id="atd_exec_dash_finance",
-    schedule="0 11 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=CHICAGO),
-    catchup=False,
-    default_args=DEFAULTS,
-    tags=["atd-executive-dashboard"],
-) as finance:
+with dashboard_dag("atd_exec_dash_finance", "0 11 * * *") as finance:
     to_s3 = DashboardJob(task_id="finance_reports_to_s3", job="finance_reports_to_s3", secrets=[MSTR, S3_FINANCE])
     to_socrata = DashboardJob(task_id="finance_reports_to_socrata", job="finance_reports_to_socrata", secrets=[S3_FINANCE, SOCRATA])
     to_s3 >> to_socrata
