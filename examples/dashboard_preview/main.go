@@ -153,10 +153,7 @@ func run(ctx context.Context, args []string, env jobkit.Env, stdout io.Writer) (
 		}
 		d.Source = "embedded sample (what the other jobs write in sample mode)"
 	default:
-		cfg := jobkit.SocrataConfig(env)
-		cfg.Logger = job.Logger
-		cfg.Timeout = job.Flags.RequestTimeout
-		client, err := socrata.New(cfg)
+		client, err := socrata.New(job.SocrataConfig())
 		if err != nil {
 			return &jobkit.ConfigError{Err: err}
 		}

@@ -186,9 +186,7 @@ func source(job *jobkit.Job) (socratameta.Source, destinationCatalog, error) {
 		s, err := sampleSource(sampleCatalog)
 		return s, sampleAnon{s}, err
 	}
-	cfg := jobkit.SocrataConfig(job.Env)
-	cfg.Logger = job.Logger
-	cfg.Timeout = job.Flags.RequestTimeout
+	cfg := job.SocrataConfig()
 	cfg.CatalogURL = job.Env.Get("SOCRATA_CATALOG_URL")
 	client, err := socrata.New(cfg)
 	if err != nil {

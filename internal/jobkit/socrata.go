@@ -51,14 +51,17 @@ func Merge(sets ...Settings) Settings {
 	return out
 }
 
-// SocrataConfig builds the client configuration from SO_WEB, SO_TOKEN,
-// SO_KEY and SO_SECRET.
-func SocrataConfig(env Env) socrata.Config {
+// SocrataConfig builds the job's client configuration: SO_WEB, SO_TOKEN,
+// SO_KEY and SO_SECRET from its environment, its logger, and
+// --request-timeout as the bound of each attempt.
+func (j *Job) SocrataConfig() socrata.Config {
 	return socrata.Config{
-		Domain:    env.Get("SO_WEB"),
-		AppToken:  env.Get("SO_TOKEN"),
-		KeyID:     env.Get("SO_KEY"),
-		KeySecret: env.Get("SO_SECRET"),
+		Domain:    j.Env.Get("SO_WEB"),
+		AppToken:  j.Env.Get("SO_TOKEN"),
+		KeyID:     j.Env.Get("SO_KEY"),
+		KeySecret: j.Env.Get("SO_SECRET"),
+		Logger:    j.Logger,
+		Timeout:   j.Flags.RequestTimeout,
 	}
 }
 
@@ -77,9 +80,7 @@ func (j *Job) Publisher(tune func(*socrata.Config)) (Publisher, error) {
 		}
 		return files, nil
 	}
-	cfg := SocrataConfig(j.Env)
-	cfg.Logger = j.Logger
-	cfg.Timeout = j.Flags.RequestTimeout
+	cfg := j.SocrataConfig()
 	if tune != nil {
 		tune(&cfg)
 	}
