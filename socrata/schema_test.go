@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -169,15 +167,7 @@ func csrLikeTable(n int) Table {
 // BenchmarkUpsertTable pushes 100,000 3-1-1-shaped rows in chunks of
 // 10,000 to a loopback server that discards them.
 func BenchmarkUpsertTable(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		io.WriteString(w, `{"Errors":0,"Rows Created":10000,"Rows Updated":0,"Rows Deleted":0}`)
-	}))
-	defer srv.Close()
-	c, err := New(Config{Domain: srv.URL, HTTPClient: srv.Client()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := benchClient(b)
 	const n = 100000
 	rows := csrLikeTable(n)
 	b.ReportAllocs()
