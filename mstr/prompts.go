@@ -127,17 +127,10 @@ type Instance struct {
 	Status   Status
 }
 
-// CreateInstance executes report reportID (POST
-// /api/v2/reports/{id}/instances). A prompted report answers with
-// [StatusPrompted]; answer it with [Client.AnswerPrompts] or let
-// [Client.Run] do the whole flow.
-func (c *Client) CreateInstance(ctx context.Context, reportID string) (Instance, error) {
-	inst, _, err := c.createInstance(ctx, reportID)
-	return inst, err
-}
-
-// createInstance also returns the first data page (or the prompted
-// instance's head).
+// createInstance executes report reportID (POST
+// /api/v2/reports/{id}/instances) and returns the instance with its first
+// data page (or the prompted instance's head). A prompted report answers
+// with [StatusPrompted]; [Client.Run] answers it.
 func (c *Client) createInstance(ctx context.Context, reportID string) (Instance, []byte, error) {
 	q := c.pageQuery(0, c.cfg.PageSize)
 	data, err := c.do(ctx, call{method: http.MethodPost, path: "api/v2/reports/" + url.PathEscape(reportID) + "/instances",

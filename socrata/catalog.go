@@ -181,7 +181,7 @@ func (c *Client) Catalog(ctx context.Context, q CatalogQuery) iter.Seq2[Asset, e
 	limit = min(limit, CatalogOffsetLimit)
 	domain := q.Domain
 	if domain == "" {
-		domain = c.host
+		domain = c.Host()
 	}
 	base := url.Values{}
 	for k, vs := range q.Params {

@@ -92,7 +92,6 @@ func (c Config) LogValue() slog.Value {
 type Client struct {
 	base      *url.URL // scheme://host[/prefix]/, with a trailing slash
 	catalog   *url.URL
-	host      string // the domain's host, for X-Socrata-Host
 	appToken  string
 	keyID     string
 	keySecret string
@@ -103,7 +102,7 @@ type Client struct {
 
 // Host returns the portal's host name (the domain without scheme or path),
 // as it goes into X-Socrata-Host and catalog domain filters.
-func (c *Client) Host() string { return c.host }
+func (c *Client) Host() string { return c.base.Hostname() }
 
 // New validates cfg, fills in defaults and returns a Client. It returns an
 // error when Domain is empty or not a host or http(s) URL.
@@ -126,7 +125,6 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		base:      base,
 		catalog:   catalog,
-		host:      base.Hostname(),
 		appToken:  cfg.AppToken,
 		keyID:     cfg.KeyID,
 		keySecret: cfg.KeySecret,

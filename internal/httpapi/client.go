@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -240,9 +241,7 @@ func (c *Client) Do(req *http.Request, body Body) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range req.Header {
-		rreq.Header[k] = v
-	}
+	maps.Copy(rreq.Header, req.Header)
 	if raw != nil && body.n > 0 {
 		// A body of known length goes with Content-Length, not chunked.
 		rreq.ContentLength = body.n
