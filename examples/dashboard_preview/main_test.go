@@ -38,6 +38,19 @@ func readPage(t *testing.T, file string) string {
 	return string(b)
 }
 
+// renderPage runs the job with env (nil: no variables) and args, writing
+// the page to a file of the test's own, and returns the page and the logs.
+// It fails t when the run fails.
+func renderPage(t *testing.T, env map[string]string, args ...string) (string, *jobtest.Buffer) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "page.html")
+	var logs jobtest.Buffer
+	if err := run(t.Context(), append([]string{"--html", out}, args...), jobkit.MapEnv(env), &logs); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	return readPage(t, out), &logs
+}
+
 // selfContained fails t when the page could fetch anything: a script, a
 // stylesheet or font link, an image, an iframe, a url() in CSS.
 func selfContained(t *testing.T, page string) {
@@ -114,12 +127,7 @@ var badRun = map[string]string{
 func TestZeroCountAndMissingWeekStandOut(t *testing.T) {
 	t.Parallel()
 	dir := writeFolder(t, badRun)
-	out := filepath.Join(t.TempDir(), "page.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, logs := renderPage(t, nil, "--from", dir, "--as-of", asOf)
 	for _, want := range []string{
 		// The zero: a marker on the point, a note above the chart, a title.
 		`<g class="zero-marker" data-series="EX" data-x="2024-03-09T03:05:00">`,
@@ -229,12 +237,7 @@ func TestLive(t *testing.T) {
 	t.Parallel()
 	s := startSoQL(t, liveAnswers)
 	env := liveEnv(s)
-	out := filepath.Join(t.TempDir(), "live.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf, "--max-rows", "800"}, jobkit.MapEnv(env), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, logs := renderPage(t, env, "--as-of", asOf, "--max-rows", "800")
 	selfContained(t, page)
 	for _, want := range []string{
 		`data-series="RW" data-x="2024-03-10T03:05:00" data-value="1,462"`,
@@ -293,12 +296,7 @@ func TestLiveNeverUpdatedFirst(t *testing.T) {
 		}
 		return "[" + strings.Join(rows, ",") + "]", true
 	}
-	out := filepath.Join(t.TempDir(), "live.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, _ := renderPage(t, liveEnv(s), "--as-of", asOf)
 	if !strings.Contains(page, "<tbody><tr><td>Never Loaded</td><td>nvr0-0001</td><td>never</td><td>no value</td></tr>") ||
 		!strings.Contains(page, "⚠ Never Loaded (nvr0-0001) has no data update on record.") {
 		t.Error("the never-updated dataset is not listed first, with a note")
@@ -313,12 +311,7 @@ func TestLiveTruncatedAndTimedOut(t *testing.T) {
 	t.Run("a query at --max-rows is noted", func(t *testing.T) {
 		t.Parallel()
 		s := startSoQL(t, liveAnswers)
-		out := filepath.Join(t.TempDir(), "live.html")
-		var logs jobtest.Buffer
-		if err := run(t.Context(), []string{"--html", out, "--max-rows", "2"}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
-			t.Fatalf("run: %v\n%s", err, logs.String())
-		}
-		page := readPage(t, out)
+		page, _ := renderPage(t, liveEnv(s), "--max-rows", "2")
 		// The log is read newest first: what is cut off is the oldest.
 		if !strings.Contains(page, "Only the latest 2 records were read (--max-rows): older ones are not drawn.") {
 			t.Error("the active log's truncation note does not say the latest records were kept")

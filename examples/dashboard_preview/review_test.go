@@ -30,12 +30,7 @@ func TestNullCountStandsOut(t *testing.T) {
 		{"ds":184,"ex":null,"published_date":"2024-03-09T03:05:00.000","rw":1455},
 		{"ds":187,"ex":23,"published_date":"2024-03-10T03:05:00.000","rw":1462}]`,
 	})
-	out := filepath.Join(t.TempDir(), "page.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, logs := renderPage(t, nil, "--from", dir, "--as-of", asOf)
 	const note = "EX has no value on Mar 9, 2024 03:05 CST"
 	if !strings.Contains(page, "⚠ "+note) {
 		t.Errorf("the page does not note the null EX count (%q)", note)
@@ -54,11 +49,7 @@ func TestEmptyChartsAreWarnings(t *testing.T) {
 		"active-permits-sample.upsert.json": `[]`,
 		"week-summary-sample.replace.json":  `[]`,
 	})
-	out := filepath.Join(t.TempDir(), "page.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
+	_, logs := renderPage(t, nil, "--from", dir, "--as-of", asOf)
 	for _, want := range []string{
 		`level=WARN msg="chart without data" job=dashboard_preview chart=active-permits why="no records"`,
 		`level=WARN msg="chart without data" job=dashboard_preview chart=weekly-ds why="no records"`,
@@ -195,12 +186,7 @@ func TestLongLogIsALine(t *testing.T) {
 		recs = append(recs, fmt.Sprintf(`{"ds":%d,"ex":%d,"rw":%d,"published_date":"%s"}`, 180+i%7, ex, 1400+i%11, start.AddDate(0, 0, i).Format("2006-01-02T15:04:05.000")))
 	}
 	dir := writeFolder(t, map[string]string{"active-permits-sample.upsert.json": "[" + strings.Join(recs, ",") + "]"})
-	out := filepath.Join(t.TempDir(), "page.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, _ := renderPage(t, nil, "--from", dir, "--as-of", asOf)
 	i := strings.Index(page, `data-chart="active-permits"`)
 	j := strings.Index(page[i:], "</figure>")
 	fig := page[i : i+j]
@@ -226,13 +212,9 @@ func TestDuplicateLogRecordsAreNoted(t *testing.T) {
 		{"published_date":"2024-03-10T03:05:00.000","ds":"187","ex":"23","rw":"1462"},
 		{"published_date":"2024-03-09T03:05:00.000","ds":"185","ex":"21","rw":"1460"}]`
 	s := startSoQL(t, answers)
-	out := filepath.Join(t.TempDir(), "live.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
+	page, logs := renderPage(t, liveEnv(s), "--as-of", asOf)
 	const note = "2 records for Mar 10, 2024 03:05 CDT: ACTIVE_DATASET lacks its row identifier published_date"
-	if page := readPage(t, out); !strings.Contains(page, "⚠ "+note) {
+	if !strings.Contains(page, "⚠ "+note) {
 		t.Errorf("the page does not note the duplicate records (%q)", note)
 	}
 	if !strings.Contains(logs.String(), `note="`+note) {
@@ -260,12 +242,7 @@ func TestMaxRowsTenIsNotATruncatedStaleList(t *testing.T) {
 		}
 		return "[" + strings.Join(rows, ",") + "]", true
 	}
-	out := filepath.Join(t.TempDir(), "live.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--html", out, "--as-of", asOf, "--max-rows", "10"}, jobkit.MapEnv(liveEnv(s)), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, _ := renderPage(t, liveEnv(s), "--as-of", asOf, "--max-rows", "10")
 	i := strings.Index(page, `data-chart="stale-datasets"`)
 	if strings.Contains(page[i:], "were read (--max-rows)") {
 		t.Error("the stale list, ten rows by design, is noted as cut at --max-rows")
@@ -301,12 +278,7 @@ func TestNullAmountAddsNothing(t *testing.T) {
 	dir := writeFolder(t, map[string]string{"expenses-sample.upsert.json": `[
 		{"department":2400,"year":2024,"month":7,"budget_ytd_with_period_cutoff":1000,"expenses_ytd":null,"row_identifier":"a"},
 		{"department":2400,"year":2024,"month":7,"budget_ytd_with_period_cutoff":null,"expenses_ytd":250.5,"row_identifier":"b"}]`})
-	out := filepath.Join(t.TempDir(), "page.html")
-	var logs jobtest.Buffer
-	if err := run(t.Context(), []string{"--from", dir, "--html", out, "--as-of", asOf}, jobkit.MapEnv(nil), &logs); err != nil {
-		t.Fatalf("run: %v\n%s", err, logs.String())
-	}
-	page := readPage(t, out)
+	page, _ := renderPage(t, nil, "--from", dir, "--as-of", asOf)
 	for _, want := range []string{"<title>Budget YTD, Jul 2024: 1,000</title>", "<title>Actual YTD, Jul 2024: 250.5</title>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

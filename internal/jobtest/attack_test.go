@@ -86,6 +86,25 @@ func csrEnv(report, soWeb string) map[string]string {
 	}
 }
 
+// dashBucket starts an S3 server with an empty bucket "dash" and returns
+// it with the environment that points a job at that bucket.
+func dashBucket(t *testing.T) (*s3test.Server, map[string]string) {
+	t.Helper()
+	s3 := s3test.Start(t)
+	s3.CreateBucket(t, "dash")
+	return s3, s3.Env("dash")
+}
+
+// leftNothing fails t if the failed run r printed the secret or stored
+// any object in the bucket "dash".
+func leftNothing(t *testing.T, s3 *s3test.Server, r result, secret string) {
+	t.Helper()
+	jobtest.NoSecrets(t, r.stdout+r.stderr, map[string]string{"the password": secret})
+	if keys := s3.Keys(t, "dash", ""); len(keys) != 0 {
+		t.Errorf("stored %v", keys)
+	}
+}
+
 // oneLine checks the run failed with exit code want and one stderr line
 // holding each of subs, and no secret nor stack trace anywhere.
 func oneLine(t *testing.T, r result, want int, subs ...string) {
@@ -146,9 +165,7 @@ func TestAttackCredentialsOnRedirect(t *testing.T) {
 			return map[string]string{"SO_WEB": red, "SO_TOKEN": socratatest.AppToken, "SO_KEY": socratatest.KeyID, "SO_SECRET": socratatest.KeySecret}
 		}},
 		{"smartsheet_to_s3", func(red string) map[string]string {
-			s3 := s3test.Start(t)
-			s3.CreateBucket(t, "dash")
-			env := s3.Env("dash")
+			_, env := dashBucket(t)
 			env["SMARTSHEET_ACCESS_TOKEN"] = "SMARTSHEET-SECRET"
 			env["SMARTSHEET_API_BASE"] = red + "/2.0"
 			return env
@@ -203,9 +220,7 @@ func TestAttackMicroStrategyRedirect(t *testing.T) {
 			}
 			srv := httptest.NewServer(fake)
 			t.Cleanup(srv.Close)
-			s3 := s3test.Start(t)
-			s3.CreateBucket(t, "dash")
-			env := s3.Env("dash")
+			s3, env := dashBucket(t)
 			env["BASE_URL"], env["MSTRO_USERNAME"], env["MSTRO_PASSWORD"], env["PROJECT_ID"] = srv.URL+"/MicroStrategyLibrary", "svc", "MSTR-SECRET", "0123456789ABCDEF0123456789ABCDEF"
 			r := runJob(t, filepath.Join(dir, "finance_reports_to_s3"), env, "--year", "2024", "--month", "1", "--request-timeout", "5s")
 			if r.code != 1 || !strings.Contains(r.stderr, "redirect") {
@@ -218,12 +233,7 @@ func TestAttackMicroStrategyRedirect(t *testing.T) {
 					t.Errorf("reached the other host: %s %s %v", req.Method, req.URL, req.Header)
 				}
 			}
-			if strings.Contains(r.stdout+r.stderr, "MSTR-SECRET") {
-				t.Errorf("the password was printed")
-			}
-			if keys := s3.Keys(t, "dash", ""); len(keys) != 0 {
-				t.Errorf("stored %v", keys)
-			}
+			leftNothing(t, s3, r, "MSTR-SECRET")
 		})
 	}
 }
@@ -375,19 +385,12 @@ func TestAttackJunkOnOraclePort(t *testing.T) {
 	dir, _ := binaries(t)
 	// An 8-byte ACCEPT packet with no body, then junk.
 	addr := faultnet.Answer(t, append([]byte{0, 8, 0, 0, 2, 0, 0, 0}, bytes.Repeat([]byte("junk"), 64)...))
-	s3 := s3test.Start(t)
-	s3.CreateBucket(t, "dash")
-	env := s3.Env("dash")
+	s3, env := dashBucket(t)
 	_, port, _ := net.SplitHostPort(addr)
 	env["HOST"], env["PORT"], env["SERVICE_NAME"], env["DB_USER"], env["DB_PASS"] = "127.0.0.1", port, "amanda", "reader", "DB-SECRET"
 	r := runJob(t, filepath.Join(dir, "amanda_to_s3"), env, "--query", "active_permits")
 	oneLine(t, r, 1, "Oracle")
-	if strings.Contains(r.stdout+r.stderr, "DB-SECRET") {
-		t.Errorf("the password was printed")
-	}
-	if keys := s3.Keys(t, "dash", ""); len(keys) != 0 {
-		t.Errorf("stored %v", keys)
-	}
+	leftNothing(t, s3, r, "DB-SECRET")
 }
 
 // TestAttackSIGTERMDuringUpsert: SIGTERM while chunk 2 of an upsert is in
@@ -602,9 +605,7 @@ func TestAttackSIGTERMWithMicroStrategyHung(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(stop) }) // runs first: the handlers return
-	s3 := s3test.Start(t)
-	s3.CreateBucket(t, "dash")
-	env := s3.Env("dash")
+	_, env := dashBucket(t)
 	env["BASE_URL"], env["MSTRO_USERNAME"], env["MSTRO_PASSWORD"], env["PROJECT_ID"] = srv.URL+"/MicroStrategyLibrary", "svc", "MSTR-SECRET", "0123456789ABCDEF0123456789ABCDEF"
 	r, took := sigtermWhen(t, filepath.Join(dir, "finance_reports_to_s3"), env, hung, "no request after the login", "--year", "2024", "--month", "1")
 	if r.code != 1 || !strings.Contains(r.stderr, "SIGTERM") || strings.Count(r.stderr, "\n") != 1 {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -191,7 +192,7 @@ func TestModeRules(t *testing.T) {
 					}
 					for _, rec := range recs {
 						msg, _ := rec["msg"].(string)
-						if slicesContains(tt.args, "--dry-run") && (strings.Contains(msg, "published") ||
+						if slices.Contains(tt.args, "--dry-run") && (strings.Contains(msg, "published") ||
 							(strings.Contains(msg, "written") && !strings.Contains(msg, "nothing written"))) {
 							t.Errorf("a dry run says %q", msg)
 						}
@@ -205,15 +206,6 @@ func TestModeRules(t *testing.T) {
 			}
 		})
 	}
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // TestHelpAndVersion: every binary's --help and --version exit 0.
