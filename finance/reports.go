@@ -1,6 +1,7 @@
 package finance
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -101,23 +102,18 @@ func Reports() []Report { return []Report{Expenses(), Revenue()} }
 // hexadecimal digits.
 var ErrReportID = errors.New("a MicroStrategy report id is 32 hexadecimal digits")
 
-// CheckReportID checks that id has the shape of a MicroStrategy object id:
+// checkReportID checks that id has the shape of a MicroStrategy object id:
 // 32 hexadecimal digits (either case), nothing else. The error wraps
 // [ErrReportID] and quotes at most the first 40 bytes of id.
-func CheckReportID(id string) error {
-	ok := len(id) == 32
-	for i := 0; ok && i < len(id); i++ {
-		c := id[i]
-		ok = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+func checkReportID(id string) error {
+	if _, err := hex.DecodeString(id); err == nil && len(id) == 32 {
+		return nil
 	}
-	if !ok {
-		q := id
-		if len(q) > 40 {
-			q = q[:40] + "…"
-		}
-		return fmt.Errorf("report id %q: %w", q, ErrReportID)
+	q := id
+	if len(q) > 40 {
+		q = q[:40] + "…"
 	}
-	return nil
+	return fmt.Errorf("report id %q: %w", q, ErrReportID)
 }
 
 // WithID returns r running report id instead of r.ID (the city has moved
@@ -127,7 +123,7 @@ func (r Report) WithID(id string) (Report, error) {
 	if id == "" {
 		return r, nil
 	}
-	if err := CheckReportID(id); err != nil {
+	if err := checkReportID(id); err != nil {
 		return r, err
 	}
 	r.ID = id

@@ -62,10 +62,7 @@ type Source interface {
 	Count(ctx context.Context, dataset, where string) (int64, error)
 }
 
-var (
-	_ Source = (*socrata.Client)(nil)
-	_ Lister = (*socrata.Client)(nil)
-)
+var _ Source = (*socrata.Client)(nil) // and so Lister
 
 // Options tunes Gather. The zero value of every field means its default.
 type Options struct {

@@ -120,14 +120,9 @@ func S3Client(ctx context.Context, env Env, keys S3Keys, bucket string, opts S3C
 // Store returns the job's object store. Live: the S3 bucket named by
 // BUCKET_NAME. Sample: reads from sample (the job's embedded files), writes
 // under the --out folder. Under --dry-run either is wrapped by
-// [DryRunStore], so nothing is written.
+// [DryRunStore], so nothing is written. The S3 client's request timeout is
+// --request-timeout, its logger the job's.
 func (j *Job) Store(ctx context.Context, keys S3Keys, sample fs.FS) (objstore.Store, error) {
-	return j.StoreWith(ctx, keys, sample, S3ClientOptions{})
-}
-
-// StoreWith is [Job.Store] with the S3 client tuned by opts (its Logger
-// defaults to the job's).
-func (j *Job) StoreWith(ctx context.Context, keys S3Keys, sample fs.FS, opts S3ClientOptions) (objstore.Store, error) {
 	if j.Mode == Sample {
 		st := SampleStore(sample, objstore.NewDir(j.Flags.Out))
 		if j.Flags.DryRun {
@@ -135,12 +130,8 @@ func (j *Job) StoreWith(ctx context.Context, keys S3Keys, sample fs.FS, opts S3C
 		}
 		return st, nil
 	}
-	opts.RequestTimeout = cmp.Or(opts.RequestTimeout, j.Flags.RequestTimeout)
-	if opts.Logger == nil {
-		opts.Logger = j.Logger
-	}
 	bucket := j.Env.Get("BUCKET_NAME")
-	client, err := S3Client(ctx, j.Env, keys, bucket, opts)
+	client, err := S3Client(ctx, j.Env, keys, bucket, S3ClientOptions{RequestTimeout: j.Flags.RequestTimeout, Logger: j.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -258,7 +258,8 @@ func TestStoreOnASilentEndpoint(t *testing.T) {
 			defer cancel()
 			j, _ := liveJob(t, env)
 			start := time.Now()
-			st, err := j.StoreWith(ctx, ExecDashKeys, fstest.MapFS{}, S3ClientOptions{RequestTimeout: 200 * time.Millisecond})
+			j.Flags.RequestTimeout = 200 * time.Millisecond
+			st, err := j.Store(ctx, ExecDashKeys, fstest.MapFS{})
 			if err == nil {
 				_, _, err = st.Get(ctx, "active_permits.csv")
 			}

@@ -25,11 +25,16 @@ import (
 // clientFor returns an SDK client for endpoint with the objstore HTTP
 // client bounded by timeout and the SDK's default retries.
 func clientFor(endpoint, region string, timeout time.Duration) *s3.Client {
+	return clientWith(endpoint, region, objstore.HTTPOptions{RequestTimeout: timeout})
+}
+
+// clientWith is clientFor with the objstore HTTP client built from opts.
+func clientWith(endpoint, region string, opts objstore.HTTPOptions) *s3.Client {
 	return s3.New(s3.Options{
 		Region:       region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
-		HTTPClient:   objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: timeout}),
+		HTTPClient:   objstore.NewHTTPClient(opts),
 	}, objstore.S3CompatOptions)
 }
 

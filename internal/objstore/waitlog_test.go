@@ -1,38 +1,15 @@
 package objstore_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/cityofaustin/atd-executive-dashboard/internal/faultnet"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/objstore"
 	"github.com/cityofaustin/atd-executive-dashboard/internal/s3test"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestWaitsAreLogged: a job waiting on a silent S3 says so: a "still
 // waiting for s3" line every WaitLog while an attempt waits, and a line for
@@ -40,15 +17,9 @@ func (l *lockedBuffer) String() string {
 func TestWaitsAreLogged(t *testing.T) {
 	t.Parallel()
 	endpoint := "http://" + faultnet.Silent(t)
-	var logs lockedBuffer
-	hc := objstore.NewHTTPClient(objstore.HTTPOptions{RequestTimeout: 400 * time.Millisecond,
+	var logs syncBuffer
+	client := clientWith(endpoint, "us-east-1", objstore.HTTPOptions{RequestTimeout: 400 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)), WaitLog: 150 * time.Millisecond})
-	client := s3.New(s3.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(s3test.AccessKeyID, s3test.SecretAccessKey, ""),
-		HTTPClient:   hc,
-	}, objstore.S3CompatOptions)
 	st, err := objstore.NewS3(client, bucket, objstore.S3Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -96,8 +96,7 @@ func generate(path string, n int, write func(io.Writer, int) error) error {
 func countRows(r io.Reader) (int64, error) {
 	buf := make([]byte, 256<<10)
 	var n int64
-	var first, last byte
-	prev := byte(0)
+	var first, last byte // last is also the byte before each new chunk
 	for {
 		m, err := r.Read(buf)
 		if m > 0 {
@@ -105,11 +104,11 @@ func countRows(r io.Reader) (int64, error) {
 			if first == 0 {
 				first = b[0]
 			}
-			if prev == '{' && b[0] == '"' {
+			if last == '{' && b[0] == '"' {
 				n++
 			}
 			n += int64(bytes.Count(b, []byte(`{"`)))
-			prev, last = b[m-1], b[m-1]
+			last = b[m-1]
 		}
 		if err == io.EOF {
 			break

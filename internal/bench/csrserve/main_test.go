@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestCountRows(t *testing.T) {
@@ -22,6 +23,11 @@ func TestCountRows(t *testing.T) {
 			n, err := countRows(strings.NewReader(tc.body))
 			if n != tc.want || (err == nil) != tc.ok {
 				t.Fatalf("countRows(%s) = %d, %v", tc.body, n, err)
+			}
+			// One byte a read: every {" straddles two chunks.
+			n, err = countRows(iotest.OneByteReader(strings.NewReader(tc.body)))
+			if n != tc.want || (err == nil) != tc.ok {
+				t.Fatalf("countRows(%s) a byte at a time = %d, %v", tc.body, n, err)
 			}
 		})
 	}
